@@ -1,0 +1,221 @@
+/**
+ * Zod schemas for every config file: strategy modes, venues, share classes and environment presets.
+ * The schema is the single source of defaults; inferred types are exported beside each schema.
+ */
+import { z } from 'zod';
+import { ACTION_TYPES } from '../domain/types.js';
+
+const fraction = z.number().min(0).max(1);
+const positive = z.number().positive();
+
+export const SHARE_CLASSES = ['USDT', 'ETH', 'BTC'] as const;
+export const FAMILIES = ['lending', 'basis', 'staking', 'ml_directional'] as const;
+export const ENVIRONMENTS = ['live', 'testnet', 'simulation'] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+/** Action type → venue name. Hedge venues come from `hedge_allocation`, not from this map. */
+export const VenueMapSchema = z
+  .object(Object.fromEntries(ACTION_TYPES.filter((a) => a !== 'hedge').map((a) => [a, z.string().optional()])))
+  .strict();
+
+export const StrategyParamsSchema = z
+  .object({
+    /** Rebalance when any position deviates from its target by more than this fraction of equity. Default 0.02. */
+    position_deviation_threshold: fraction.default(0.02),
+    /** Lending family: the asset supplied to the lending venue (USDT, WETH). */
+    lending_asset: z.string().optional(),
+    /** Basis and hedged families: perp notional / margin posted at each hedge venue. Default 3. */
+    perp_leverage: positive.max(20).default(3),
+    /** Sell the spot leg and close perps when the average funding rate per 8 h over the lookback falls below this. null = always hold. */
+    min_funding_rate_8h: z.number().nullable().default(null),
+    /** Hours of funding history averaged for the funding filter. Default 72. */
+    funding_lookback_hours: z.number().int().positive().default(72),
+    /** Leveraged staking: target loan-to-value; null derives it from the e-mode LTV and max_stake_spread_move. */
+    target_ltv: fraction.nullable().default(null),
+    /** Leveraged staking: largest LST/ETH spread move the target LTV must survive. Default 0.0225. */
+    max_stake_spread_move: fraction.default(0.0225),
+    /** Hedged staking: fraction of equity staked; the rest margins the perp shorts. */
+    stake_allocation_percentage: fraction.optional(),
+    /** Hedged modes: tolerated |net delta| as a fraction of equity. Default 0.02. */
+    max_delta_drift: fraction.default(0.02),
+    /** Reward tokens are sold when worth more than this fraction of equity. Default 0.0005. */
+    dust_delta: fraction.default(0.0005),
+    /** ML directional: minimum confidence to act. */
+    signal_threshold: fraction.optional(),
+    /** ML directional: position notional as a fraction of equity. */
+    max_position_size: positive.optional(),
+    sd_floor_bps: z.number().nonnegative().optional(),
+    sd_cap_bps: z.number().positive().optional(),
+    stop_loss_sd: positive.optional(),
+    take_profit_sd: positive.optional(),
+    /** ML directional: bar interval, e.g. 5m or 1h. */
+    bar_interval: z.string().optional(),
+  })
+  .strict();
+
+export const RiskParamsSchema = z
+  .object({
+    /** CEX margin ratio (margin balance / position notional) below which an alert is raised. Default 0.15. */
+    margin_ratio_warning: fraction.default(0.15),
+    /** Below this margin ratio the risk override reduces positions. Default 0.1. */
+    margin_ratio_critical: fraction.default(0.1),
+    /** Aave health factor below which an alert is raised. Default 1.05. */
+    health_factor_warning: z.number().min(1).default(1.05),
+    /** Below this health factor the risk override reduces positions. Default 1.02. */
+    health_factor_critical: z.number().min(1).default(1.02),
+    /** Fraction of the position the risk override removes each time it acts. Default 0.25. */
+    reduce_fraction: z.number().gt(0).max(1).default(0.25),
+  })
+  .strict();
+
+export const ExecutionParamsSchema = z
+  .object({
+    /** Orders cross the spread (taker) or rest (maker). Default taker. */
+    order_type: z.enum(['taker', 'maker']).default('taker'),
+    /** Retries of a retryable venue error before an instruction fails. Default 3. */
+    max_retries: z.number().int().min(0).max(10).default(3),
+  })
+  .strict();
+
+export const ModeSchema = z
+  .object({
+    mode: z.string().regex(/^[a-z0-9_]+$/),
+    description: z.string().min(1),
+    family: z.enum(FAMILIES),
+    share_class: z.enum(SHARE_CLASSES),
+    /** The asset whose price the mode trades or holds (BTC, ETH, USDT). */
+    asset: z.string(),
+    market_neutral: z.boolean(),
+    flags: z
+      .object({
+        lending: z.boolean(),
+        staking: z.boolean(),
+        basis: z.boolean(),
+        borrowing: z.boolean(),
+        leverage: z.boolean(),
+      })
+      .strict(),
+    venues: VenueMapSchema,
+    /** Hedge venue → fraction of the hedge notional; must sum to 1. */
+    hedge_allocation: z.record(z.string(), fraction).optional(),
+    /** What to do when a hedge venue's data does not cover the window: fail, or reallocate its weight pro rata. */
+    hedge_coverage_rule: z.enum(['fail', 'reallocate']).default('reallocate'),
+    lst_type: z.enum(['weETH', 'wstETH']).nullable().default(null),
+    strategy: StrategyParamsSchema.default(StrategyParamsSchema.parse({})),
+    risk: RiskParamsSchema.default(RiskParamsSchema.parse({})),
+    execution: ExecutionParamsSchema.default(ExecutionParamsSchema.parse({})),
+  })
+  .strict();
+export type ModeConfig = z.infer<typeof ModeSchema>;
+
+const feePair = z.object({ maker: z.number().min(-0.01).max(0.01), taker: z.number().min(0).max(0.01) }).strict();
+const environmentBlock = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+const environments = z
+  .object({ live: environmentBlock, testnet: environmentBlock, simulation: environmentBlock })
+  .strict();
+const gasUnits = z.record(z.string(), z.number().int().positive());
+
+const venueCommon = {
+  venue: z.string().regex(/^[a-z0-9_]+$/),
+  display_name: z.string(),
+  docs: z.string().optional(),
+  environments,
+};
+
+export const CexVenueSchema = z
+  .object({
+    ...venueCommon,
+    kind: z.literal('cex'),
+    fees: z.object({ spot: feePair, perp: feePair }).strict(),
+    perp: z
+      .object({
+        /** Tier-1 maintenance margin rate per symbol (decimal). */
+        maintenance_margin_rate: z.record(z.string(), fraction),
+        max_leverage: positive,
+        funding_interval_hours: positive.default(8),
+      })
+      .strict(),
+    /** Smallest order notional the venue accepts, USDT. */
+    min_order_notional_usdt: z.number().nonnegative().default(5),
+    /** Symbols this venue lists: spot and perp. */
+    symbols: z.object({ spot: z.array(z.string()), perp: z.array(z.string()) }).strict(),
+  })
+  .strict();
+
+const reserveParams = z
+  .object({
+    ltv: fraction,
+    liquidation_threshold: fraction,
+    liquidation_bonus: z.number().min(0).max(0.5),
+    decimals: z.number().int().min(0).max(36),
+  })
+  .strict();
+
+export const LendingVenueSchema = z
+  .object({
+    ...venueCommon,
+    kind: z.literal('lending'),
+    protocol_version: z.string(),
+    reserves: z.record(z.string(), reserveParams),
+    emode: z
+      .object({
+        category_id: z.number().int(),
+        label: z.string(),
+        ltv: fraction,
+        liquidation_threshold: fraction,
+        liquidation_bonus: z.number().min(0).max(0.5),
+        assets: z.array(z.string()),
+      })
+      .strict()
+      .optional(),
+    liquidation_protocol_fee: fraction.default(0.1),
+    gas_units: gasUnits,
+  })
+  .strict();
+
+export const WalletVenueSchema = z
+  .object({ ...venueCommon, kind: z.literal('wallet'), gas_units: gasUnits })
+  .strict();
+
+export const GenericVenueSchema = z
+  .object({
+    ...venueCommon,
+    kind: z.enum(['staking', 'flash_loan', 'dex']),
+    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    gas_units: gasUnits.default({}),
+  })
+  .strict();
+
+export const VenueSchema = z.discriminatedUnion('kind', [
+  CexVenueSchema,
+  LendingVenueSchema,
+  WalletVenueSchema,
+  GenericVenueSchema,
+]);
+export type VenueConfig = z.infer<typeof VenueSchema>;
+export type CexVenueConfig = z.infer<typeof CexVenueSchema>;
+export type LendingVenueConfig = z.infer<typeof LendingVenueSchema>;
+export type WalletVenueConfig = z.infer<typeof WalletVenueSchema>;
+
+export const ShareClassSchema = z
+  .object({
+    share_class: z.enum(SHARE_CLASSES),
+    description: z.string(),
+    /** Token the share class is held and reported in. */
+    quote_asset: z.string(),
+    decimals: z.number().int(),
+    market_neutral: z.boolean(),
+  })
+  .strict();
+export type ShareClassConfig = z.infer<typeof ShareClassSchema>;
+
+export const EnvironmentPresetSchema = z
+  .object({
+    name: z.string(),
+    description: z.string(),
+    default: z.enum(ENVIRONMENTS),
+    /** Per-venue override of the default environment. */
+    venues: z.record(z.string(), z.enum(ENVIRONMENTS)).default({}),
+  })
+  .strict();
+export type EnvironmentPreset = z.infer<typeof EnvironmentPresetSchema>;

@@ -1,0 +1,139 @@
+/**
+ * Venue interfaces. One interface per venue kind; simulated (backtest + paper), CEX (ccxt) and on-chain
+ * (viem) implementations expose the same reads and actions. Nothing outside src/venues knows which one
+ * it talks to.
+ *
+ * Reads are synchronous views of the venue's last known state (a live client refreshes that view with
+ * `refresh()` before each tick); actions are asynchronous.
+ */
+import type { Instruction, PnlSource, PositionKey } from '../domain/types.js';
+
+export type VenueKind = 'cex' | 'lending' | 'wallet' | 'staking' | 'flash_loan' | 'dex';
+
+/**
+ * Collects the cash flows a venue books during settlement or execution, tagged with their PnL source,
+ * in token units of `asset`. The PnL calculator values them in the share class at the current step.
+ */
+export interface Ledger {
+  book(source: PnlSource, asset: string, amount: number, venue: string, detail?: string): void;
+  /** Appends an event to the run's event log (fills, funding payments, interest, liquidations, alerts). */
+  event(type: string, data: Record<string, unknown>): void;
+}
+
+/** Result of one executed instruction. */
+export interface Fill {
+  venue: string;
+  op: Instruction['op'];
+  /** Amount actually executed, in the instruction's units. */
+  amount: number;
+  /** Execution price where it applies (quote per base), else NaN. */
+  price: number;
+  /** Fee charged, in `feeAsset` units. */
+  fee: number;
+  feeAsset: string;
+  /** Gas charged in ETH (on-chain operations), else 0. */
+  gasEth: number;
+}
+
+/** Opaque state copy used to roll back atomic groups. */
+export type VenueCheckpoint = unknown;
+
+export interface Venue {
+  readonly name: string;
+  readonly kind: VenueKind;
+  /** Position keys this venue reports, fixed for the life of the venue. */
+  readonly positionKeys: readonly PositionKey[];
+  /**
+   * Writes the current amount of each of `positionKeys` into `out[offset + i]`: token units; debt as a
+   * positive amount under its debtToken key; perps as signed size in base units (short < 0).
+   */
+  readPositions(out: Float64Array, offset: number): void;
+  /** Executes one instruction now. Throws VenueError when the venue refuses it; state is then unchanged. */
+  execute(instruction: Instruction, ledger: Ledger): Promise<Fill>;
+  /** Credits or debits a token balance held at this venue (the two ends of a transfer). */
+  credit(asset: string, amount: number): void;
+  debit(asset: string, amount: number): void;
+  /** Balance of a token held at this venue, token units. */
+  balanceOf(asset: string): number;
+  checkpoint(): VenueCheckpoint;
+  restore(checkpoint: VenueCheckpoint): void;
+  /** Live clients: refresh the state view from the venue. Simulated venues: no-op. */
+  refresh?(): Promise<void>;
+}
+
+/** Simulated venues advance with the clock: interest, funding, liquidations. */
+export interface SimulatedVenue extends Venue {
+  /** Applies everything that happened between the previous step and `step` (index on the market-data grid). */
+  settle(step: number, ledger: Ledger): void;
+}
+
+export interface PerpPositionView {
+  symbol: string;
+  /** Signed size in base units; short < 0. */
+  size: number;
+  entryPrice: number;
+  markPrice: number;
+  /** size × (mark − entry), USDT. */
+  unrealizedPnl: number;
+  /** |size| × mark × maintenance margin rate, USDT. */
+  maintenanceMargin: number;
+  /** Price at which the venue would liquidate this position given the account's margin (NaN if flat). */
+  liquidationPrice: number;
+}
+
+export interface CexAccountView {
+  /** USDT wallet balance at the venue (realised, excluding unrealised PnL). */
+  walletBalanceUsdt: number;
+  /** walletBalance + Σ unrealised PnL. */
+  marginBalanceUsdt: number;
+  /** Σ |size| × mark over open perps. */
+  positionNotionalUsdt: number;
+  maintenanceMarginUsdt: number;
+  /** marginBalance / positionNotional (Infinity when flat); liquidation when it reaches the MMR. */
+  marginRatio: number;
+  unrealizedPnlUsdt: number;
+}
+
+export interface CexVenue extends Venue {
+  readonly kind: 'cex';
+  perpPosition(symbol: string): PerpPositionView;
+  account(): CexAccountView;
+  /** Current mark (perp) and last (spot) prices the venue trades at. */
+  markPrice(symbol: string): number;
+  spotPrice(symbol: string): number;
+  /** Fee rate that an order of this type would pay (decimal). */
+  feeRate(market: 'spot' | 'perp', orderType: 'maker' | 'taker'): number;
+}
+
+export interface LendingAccountView {
+  /** Σ collateral × oracle price, USD. */
+  collateralUsd: number;
+  debtUsd: number;
+  /** debt / collateral (0 with no collateral). */
+  ltv: number;
+  /** Σ collateral_i × LT_i / debt (Infinity with no debt), Aave's formula. */
+  healthFactor: number;
+  /** collateral × avg LTV − debt, floored at 0, USD. */
+  availableBorrowsUsd: number;
+  /** Weighted liquidation threshold of the collateral. */
+  liquidationThreshold: number;
+}
+
+export interface LendingVenue extends Venue {
+  readonly kind: 'lending';
+  /** Supplied balance in underlying units (scaled balance × liquidity index). */
+  supplied(asset: string): number;
+  /** Debt in underlying units (scaled debt × variable borrow index). */
+  borrowed(asset: string): number;
+  account(): LendingAccountView;
+  setEmode(enabled: boolean): void;
+}
+
+export interface WalletVenue extends Venue {
+  readonly kind: 'wallet';
+}
+
+/** Gas cost of an on-chain operation at the current step, ETH. */
+export interface GasModel {
+  gasEth(venue: string, op: string): number;
+}
