@@ -15,7 +15,9 @@ export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 
 /** Action type → venue name. Hedge venues come from `hedge_allocation`, not from this map. */
 export const VenueMapSchema = z
-  .object(Object.fromEntries(ACTION_TYPES.filter((a) => a !== 'hedge').map((a) => [a, z.string().optional()])))
+  .object(
+    Object.fromEntries(ACTION_TYPES.filter((a) => a !== 'hedge').map((a) => [a, z.string().optional()])),
+  )
   .strict();
 
 export const StrategyParamsSchema = z
@@ -26,6 +28,11 @@ export const StrategyParamsSchema = z
     lending_asset: z.string().optional(),
     /** Basis and hedged families: perp notional / margin posted at each hedge venue. Default 3. */
     perp_leverage: positive.max(20).default(3),
+    /**
+     * Basis and hedged families: margin is topped up or released when a venue's margin ratio leaves
+     * [target × (1 − band), target × (1 + band)], target = 1 / perp_leverage. Default 0.5.
+     */
+    margin_rebalance_band: z.number().gt(0).lt(1).default(0.5),
     /** Sell the spot leg and close perps when the average funding rate per 8 h over the lookback falls below this. null = always hold. */
     min_funding_rate_8h: z.number().nullable().default(null),
     /** Hours of funding history averaged for the funding filter. Default 72. */
@@ -108,8 +115,30 @@ export const ModeSchema = z
   .strict();
 export type ModeConfig = z.infer<typeof ModeSchema>;
 
-const feePair = z.object({ maker: z.number().min(-0.01).max(0.01), taker: z.number().min(0).max(0.01) }).strict();
-const environmentBlock = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+const feePair = z
+  .object({ maker: z.number().min(-0.01).max(0.01), taker: z.number().min(0).max(0.01) })
+  .strict();
+/**
+ * One environment's settings (URLs, addresses, `${VAR}` credential references). `address` and keys
+ * ending in `_address` must be quoted strings: YAML reads an unquoted `0x…` as a (lossy) number.
+ */
+const environmentBlock = z
+  .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+  .superRefine((block, ctx) => {
+    for (const [key, value] of Object.entries(block)) {
+      if (key !== 'address' && !key.endsWith('_address')) continue;
+      const ok =
+        typeof value === 'string' &&
+        (value === '' || value.includes('${') || /^0x[0-9a-fA-F]{40}$/.test(value));
+      if (!ok) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `expected a quoted 0x-prefixed 20-byte address string, '' or a \${VAR} reference (unquoted 0x… is read as a number)`,
+        });
+      }
+    }
+  });
 const environments = z
   .object({ live: environmentBlock, testnet: environmentBlock, simulation: environmentBlock })
   .strict();

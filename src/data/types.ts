@@ -40,7 +40,27 @@ export interface SeriesMeta {
   coverage: Coverage;
   rows: number;
   duplicatesDropped: number;
+  /** How the series is put on the grid (src/data/manifest.ts); decides its coverage rule. */
+  fill?: FillKind;
+  /** Native spacing of the source rows, ms (5 m, 1 h, 8 h funding, 1 d Aave). */
+  intervalMs?: number;
 }
+
+/**
+ * How a series is put on the hourly grid (details in src/data/align.ts and docs/data.md):
+ * candle (open at t, else last close), bar_high / bar_low (the bar opening at t), level (last value at or
+ * before t), aave_liquidity_index / aave_borrow_index (snapshots met exactly, accrued between),
+ * aave_rate (rate of the snapshot in force), event (funding events).
+ */
+export type FillKind =
+  | 'candle'
+  | 'bar_high'
+  | 'bar_low'
+  | 'level'
+  | 'aave_liquidity_index'
+  | 'aave_borrow_index'
+  | 'aave_rate'
+  | 'event';
 
 /** Irregular events (funding) kept at their own timestamps, sorted and de-duplicated. */
 export interface EventSeries {

@@ -24,7 +24,13 @@ export const ACTION_TYPES = [
 export type ActionType = (typeof ACTION_TYPES)[number];
 
 /** The five wrapper actions every strategy speaks. */
-export const WRAPPER_ACTIONS = ['entry_full', 'entry_partial', 'exit_partial', 'exit_full', 'sell_dust'] as const;
+export const WRAPPER_ACTIONS = [
+  'entry_full',
+  'entry_partial',
+  'exit_partial',
+  'exit_full',
+  'sell_dust',
+] as const;
 export type WrapperAction = (typeof WRAPPER_ACTIONS)[number];
 
 /** PnL attribution sources, in the order they are reported. */

@@ -1,0 +1,268 @@
+/**
+ * The loader: resolves series ids through the manifest, reads each file once (memo → disk cache →
+ * parse), checks the coverage of REQUIRED series and aligns everything on one hourly grid.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DataError } from '../domain/errors.js';
+import {
+  alignAaveIndex,
+  alignBarExtreme,
+  alignCandle,
+  alignEvents,
+  alignLevel,
+  alignSnapshotRate,
+} from './align.js';
+import type { Grid } from './align.js';
+import { defaultCacheDir, readParsedFile } from './cache.js';
+import type { ParsedFile } from './cache.js';
+import { coversWindow } from './coverage.js';
+import { getSeriesSpec } from './manifest.js';
+import type { SeriesSpec } from './manifest.js';
+import { HOUR_MS, formatMinuteUtc } from './timestamps.js';
+import type { EventSeries, LoadRequest, MarketData, SeriesMeta } from './types.js';
+
+/** The grid step: one hour. */
+export const STEP_MS = HOUR_MS;
+
+/** Name of the marker file at the dataset root; `{"synthetic": true}` marks the generated sample. */
+export const DATASET_MARKER = 'dataset.json';
+
+export interface DescribeOptions {
+  /** Parsed cache directory; defaults to `<cwd>/.basis/cache`. */
+  cacheDir?: string;
+}
+
+function checkWindow(startMs: number, endMs: number): void {
+  for (const [name, ms] of [
+    ['start', startMs],
+    ['end', endMs],
+  ] as const) {
+    if (!Number.isSafeInteger(ms) || ms % HOUR_MS !== 0) {
+      const shown = Number.isFinite(ms) ? `${new Date(ms).toISOString()} (${ms} ms)` : String(ms);
+      throw new DataError(
+        `window ${name} ${shown} is not a whole UTC hour: the grid is hourly, so start and end must be whole hours`,
+      );
+    }
+  }
+  if (endMs < startMs) {
+    throw new DataError(
+      `window end ${formatMinuteUtc(endMs)} is before its start ${formatMinuteUtc(startMs)}`,
+    );
+  }
+}
+
+function checkDataDir(dataDir: string): string {
+  const abs = resolve(dataDir);
+  let isDir = false;
+  try {
+    isDir = statSync(abs).isDirectory();
+  } catch {
+    throw new DataError(`data directory ${abs} does not exist`);
+  }
+  if (!isDir) throw new DataError(`data directory ${abs} is not a directory`);
+  return abs;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Reads `<dataDir>/dataset.json`; `synthetic` is true only when it says `"synthetic": true`. */
+export function readDatasetMarker(dataDir: string): {
+  synthetic: boolean;
+  marker: Record<string, unknown> | null;
+} {
+  const path = join(resolve(dataDir), DATASET_MARKER);
+  if (!isFile(path)) return { synthetic: false, marker: null };
+  let marker: unknown;
+  try {
+    marker = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new DataError(`${path} is not valid JSON: ${(e as Error).message}`, undefined, DATASET_MARKER);
+  }
+  if (typeof marker !== 'object' || marker === null || Array.isArray(marker)) {
+    throw new DataError(`${path} must hold a JSON object`, undefined, DATASET_MARKER);
+  }
+  const obj = marker as Record<string, unknown>;
+  return { synthetic: obj.synthetic === true, marker: obj };
+}
+
+function parse(spec: SeriesSpec, dataDir: string, cacheDir: string): ParsedFile {
+  try {
+    return readParsedFile(
+      {
+        absPath: join(dataDir, spec.file),
+        file: spec.file,
+        timestampColumn: spec.timestampColumn,
+        columns: spec.fileColumns,
+        intervalMs: spec.intervalMs,
+      },
+      cacheDir,
+    );
+  } catch (e) {
+    if (e instanceof DataError) throw new DataError(e.message, spec.id, spec.file, e.row);
+    throw e;
+  }
+}
+
+function missingFile(spec: SeriesSpec, dataDir: string): DataError {
+  return new DataError(
+    `series ${spec.id}: file ${spec.file} not found in dataset ${dataDir}`,
+    spec.id,
+    spec.file,
+  );
+}
+
+function metaOf(spec: SeriesSpec, p: ParsedFile): SeriesMeta {
+  return {
+    id: spec.id,
+    file: spec.file,
+    unit: spec.unit,
+    coverage: p.coverage,
+    rows: p.rows,
+    duplicatesDropped: p.duplicates,
+    fill: spec.fill,
+    intervalMs: spec.intervalMs,
+  };
+}
+
+function column(p: ParsedFile, name: string): Float64Array {
+  const c = p.columns.get(name);
+  if (!c) throw new DataError(`${p.file}: column ${name} was not parsed`, undefined, p.file);
+  return c;
+}
+
+/** Puts one parsed series on the grid (see align.ts for each rule). */
+function alignSeries(
+  spec: SeriesSpec,
+  p: ParsedFile,
+  g: Grid,
+  endMs: number,
+): { grid: Float64Array; events?: EventSeries } {
+  const ts = p.timestampsMs;
+  const [c0, c1] = spec.columns;
+  switch (spec.fill) {
+    case 'candle':
+      return { grid: alignCandle(ts, column(p, c0), column(p, c1), spec.intervalMs, g) };
+    case 'bar_high':
+      return { grid: alignBarExtreme(ts, column(p, c0), g, 'max') };
+    case 'bar_low':
+      return { grid: alignBarExtreme(ts, column(p, c0), g, 'min') };
+    case 'level':
+      return { grid: alignLevel(ts, column(p, c0), g) };
+    case 'aave_liquidity_index':
+      return { grid: alignAaveIndex(ts, column(p, c0), column(p, c1), g, 'simple') };
+    case 'aave_borrow_index':
+      return { grid: alignAaveIndex(ts, column(p, c0), column(p, c1), g, 'compound') };
+    case 'aave_rate':
+      return { grid: alignSnapshotRate(ts, column(p, c0), g) };
+    case 'event':
+      return alignEvents(ts, column(p, c0), g, endMs);
+  }
+}
+
+/** A short hash of the content hashes of the files used. */
+export function datasetIdOf(fileHashes: ReadonlyMap<string, string>): string {
+  const lines = [...fileHashes.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([f, h]) => `${f}:${h}`);
+  return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16);
+}
+
+/**
+ * Loads `required` and `optional` series on the hourly grid startMs .. endMs (inclusive, whole hours).
+ * Throws DataError for a bad window, a missing data directory, an unknown id, a missing file or a
+ * coverage failure of a required series, or a malformed row. Optional series whose file is missing are
+ * skipped; their coverage is not checked (their meta is included).
+ */
+export function loadMarketDataSync(req: LoadRequest): MarketData {
+  const { startMs, endMs } = req;
+  checkWindow(startMs, endMs);
+  const dataDir = checkDataDir(req.dataDir);
+  const cacheDir = resolve(req.cacheDir ?? defaultCacheDir());
+  const required = [...new Set(req.required)];
+  const requiredSet = new Set(required);
+  const optional = [...new Set(req.optional ?? [])].filter((id) => !requiredSet.has(id));
+  const specs = [...required, ...optional].map((id) => getSeriesSpec(id));
+
+  const length = (endMs - startMs) / STEP_MS + 1;
+  const g: Grid = { startMs, stepMs: STEP_MS, length };
+  const timestampsMs = new Float64Array(length);
+  for (let i = 0; i < length; i++) timestampsMs[i] = startMs + i * STEP_MS;
+
+  const series = new Map<string, Float64Array>();
+  const events = new Map<string, EventSeries>();
+  const meta = new Map<string, SeriesMeta>();
+  const fileHashes = new Map<string, string>();
+  const parsedFiles = new Map<string, ParsedFile>(); // several series share a file: read it once per load
+  for (const spec of specs) {
+    const isRequired = requiredSet.has(spec.id);
+    if (!isFile(join(dataDir, spec.file))) {
+      if (!isRequired) continue;
+      throw missingFile(spec, dataDir);
+    }
+    let p = parsedFiles.get(spec.file);
+    if (!p) {
+      p = parse(spec, dataDir, cacheDir);
+      parsedFiles.set(spec.file, p);
+    }
+    const m = metaOf(spec, p);
+    if (isRequired) {
+      const check = coversWindow(m, startMs, endMs);
+      if (!check.ok) throw new DataError(check.reason, spec.id, spec.file);
+    }
+    const aligned = alignSeries(spec, p, g, endMs);
+    series.set(spec.id, aligned.grid);
+    if (aligned.events) events.set(spec.id, aligned.events);
+    meta.set(spec.id, m);
+    fileHashes.set(spec.file, p.hash);
+  }
+  return {
+    startMs,
+    stepMs: STEP_MS,
+    length,
+    timestampsMs,
+    synthetic: readDatasetMarker(dataDir).synthetic,
+    datasetId: datasetIdOf(fileHashes),
+    dataDir,
+    series,
+    events,
+    meta,
+  };
+}
+
+/** Async form of loadMarketDataSync (the work is synchronous file I/O and array loops). */
+export async function loadMarketData(req: LoadRequest): Promise<MarketData> {
+  return loadMarketDataSync(req);
+}
+
+/**
+ * Coverage of each id, in order, read through the cache (no window is checked: pass each to
+ * coversWindow). Throws DataError for an unknown id, a missing data directory or a missing file
+ * (`series X: file F not found in dataset DIR`), like loadMarketData for a required series.
+ */
+export function describeCoverage(
+  dataDir: string,
+  ids: readonly string[],
+  opts: DescribeOptions = {},
+): SeriesMeta[] {
+  const dir = checkDataDir(dataDir);
+  const cacheDir = resolve(opts.cacheDir ?? defaultCacheDir());
+  const parsedFiles = new Map<string, ParsedFile>();
+  return ids.map((id) => {
+    const spec = getSeriesSpec(id);
+    if (!isFile(join(dir, spec.file))) throw missingFile(spec, dir);
+    let p = parsedFiles.get(spec.file);
+    if (!p) {
+      p = parse(spec, dir, cacheDir);
+      parsedFiles.set(spec.file, p);
+    }
+    return metaOf(spec, p);
+  });
+}

@@ -1,0 +1,248 @@
+/**
+ * Backtest runner: historical clock over the market-data grid, simulated venues, and the one loop every
+ * environment shares — settle, tight loop (positions → exposure → risk → PnL), strategy decision,
+ * execution (tight loop again after every execution), record.
+ */
+import { resolveMode } from '../config/index.js';
+import type { ModeConfig } from '../config/schema.js';
+import { coversWindow, describeCoverage, ensureSampleDataset, loadMarketData } from '../data/index.js';
+import type { MarketData, SeriesMeta } from '../data/types.js';
+import { DataError, InputError } from '../domain/errors.js';
+import { HOUR_MS } from '../domain/types.js';
+import type { RunEvent } from './ledger.js';
+import { applyHedgeCoverageRule, seriesPlan } from './requirements.js';
+import { buildRun, type RunParts } from './setup.js';
+import { stepOf, type Flow } from './flows.js';
+import type { StepRecorder } from './recorder.js';
+import { iso } from './time.js';
+import { summarise, type BacktestSummary } from '../results/summary.js';
+
+export const IMPLEMENTED_FAMILIES: ReadonlySet<string> = new Set(['lending', 'basis']);
+/** Strategy decision passes allowed per step (reduce → move cash → increase, with room for retries). */
+export const MAX_PASSES_PER_STEP = 6;
+
+export interface BacktestOptions {
+  mode: string;
+  startMs?: number;
+  endMs?: number;
+  /** Initial capital in share-class units. */
+  capital: number;
+  /** Dataset root; default env BASIS_DATA_DIR, else the generated synthetic sample. */
+  dataDir?: string;
+  configDir?: string;
+  overrides?: string[];
+  deposits?: Flow[];
+  withdrawals?: Flow[];
+  cacheDir?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface BacktestRun {
+  summary: BacktestSummary;
+  recorder: StepRecorder;
+  events: RunEvent[];
+  data: MarketData;
+  parts: RunParts;
+}
+
+export function checkAvailable(mode: ModeConfig): void {
+  if (!IMPLEMENTED_FAMILIES.has(mode.family)) {
+    throw new InputError(
+      `mode ${mode.mode} is not available yet: the ${mode.family} strategy family is not implemented in this version (available families: ${[...IMPLEMENTED_FAMILIES].join(', ')})`,
+    );
+  }
+}
+
+export function resolveDataDir(dataDir?: string): { dir: string; sample: boolean } {
+  const dir = dataDir ?? process.env.BASIS_DATA_DIR;
+  if (dir && dir.length > 0) return { dir, sample: false };
+  return { dir: ensureSampleDataset(), sample: true };
+}
+
+/**
+ * Default window: the intersection of the required series' coverage, narrowed by the hedge venues whose
+ * series all start at or before that common start (a venue that starts later is left to the coverage
+ * rule instead of shortening the window).
+ */
+export function defaultWindow(
+  dataDir: string,
+  required: string[],
+  hedge: string[][],
+  cacheDir?: string,
+): { startMs: number; endMs: number } {
+  const metas: SeriesMeta[] = describeCoverage(dataDir, required, { cacheDir });
+  let first = Math.max(...metas.map((m) => m.coverage.firstMs));
+  let last = Math.min(...metas.map((m) => m.coverage.lastMs));
+  for (const ids of hedge) {
+    let venueMetas: SeriesMeta[];
+    try {
+      venueMetas = describeCoverage(dataDir, ids, { cacheDir });
+    } catch (err) {
+      if (err instanceof DataError) continue;
+      throw err;
+    }
+    const vFirst = Math.max(...venueMetas.map((m) => m.coverage.firstMs));
+    if (vFirst > first + 8 * HOUR_MS) continue;
+    first = Math.max(first, vFirst);
+    last = Math.min(last, ...venueMetas.map((m) => m.coverage.lastMs));
+  }
+  return { startMs: Math.ceil(first / HOUR_MS) * HOUR_MS, endMs: Math.floor(last / HOUR_MS) * HOUR_MS };
+}
+
+export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
+  const t0 = performance.now();
+  if (!(Number.isFinite(opts.capital) && opts.capital > 0)) {
+    throw new InputError(`capital must be a positive number, was ${opts.capital}`);
+  }
+  const resolved = resolveMode(opts.mode, { configDir: opts.configDir, overrides: opts.overrides });
+  const mode = resolved.mode;
+  checkAvailable(mode);
+  const { dir: dataDir } = resolveDataDir(opts.dataDir);
+
+  const plan = seriesPlan(mode);
+  let startMs = opts.startMs;
+  let endMs = opts.endMs;
+  if (startMs === undefined || endMs === undefined) {
+    const w = defaultWindow(dataDir, plan.required, Object.values(plan.hedge), opts.cacheDir);
+    startMs ??= w.startMs;
+    endMs ??= w.endMs;
+  }
+  if (!(endMs > startMs)) {
+    throw new InputError(`the window ${iso(startMs)} .. ${iso(endMs)} is empty: end must be after start`);
+  }
+
+  // Hedge venues: coverage rule before loading
+  const problems: Record<string, string | undefined> = {};
+  for (const [venue, ids] of Object.entries(plan.hedge)) {
+    let metas: SeriesMeta[] = [];
+    try {
+      metas = describeCoverage(dataDir, ids, { cacheDir: opts.cacheDir });
+    } catch (err) {
+      if (!(err instanceof DataError)) throw err;
+      problems[venue] = err.message;
+    }
+    for (const m of metas) {
+      const c = coversWindow(m, startMs, endMs);
+      if (!c.ok) {
+        problems[venue] = c.reason;
+        break;
+      }
+    }
+  }
+  const verdict = applyHedgeCoverageRule(mode, problems);
+  const required = [...plan.required];
+  for (const v of Object.keys(verdict.weights)) required.push(...plan.hedge[v]);
+
+  const data = await loadMarketData({ dataDir, startMs, endMs, required, cacheDir: opts.cacheDir });
+  const loadMs = performance.now() - t0;
+
+  const parts = buildRun(resolved, data, verdict.weights);
+  for (const note of verdict.notes) parts.ledger.event('coverage_rule', { note });
+
+  const n = data.length;
+  const depositAt = new Float64Array(n);
+  const withdrawAt = new Float64Array(n);
+  depositAt[0] += opts.capital;
+  for (const f of opts.deposits ?? [])
+    depositAt[stepOf(f.timeMs, data.startMs, data.stepMs, n, 'deposit')] += f.amount;
+  for (const f of opts.withdrawals ?? [])
+    withdrawAt[stepOf(f.timeMs, data.startMs, data.stepMs, n, 'withdrawal')] += f.amount;
+
+  const t1 = performance.now();
+  const rec = await runLoop(parts, depositAt, withdrawAt, opts.onProgress);
+  const runMs = performance.now() - t1;
+
+  const summary = summarise({
+    mode,
+    data,
+    recorder: rec,
+    parts,
+    initialCapital: opts.capital,
+    notes: verdict.notes,
+    hedgeWeights: verdict.weights,
+    runtimeMs: performance.now() - t0,
+    loadMs,
+    loopMs: runMs,
+  });
+  return { summary, recorder: rec, events: parts.ledger.events, data, parts };
+}
+
+/** The loop itself, shared by the benchmark. */
+export async function runLoop(
+  parts: RunParts,
+  depositAt: Float64Array,
+  withdrawAt: Float64Array,
+  onProgress?: (done: number, total: number) => void,
+): Promise<StepRecorder> {
+  const {
+    cursor,
+    data,
+    simulated,
+    positions,
+    exposure,
+    pnl,
+    ledger,
+    strategy,
+    execution,
+    wallet,
+    ctx,
+    recorder,
+  } = parts;
+  const n = data.length;
+  const walletAsset = parts.walletAsset;
+  const progressEvery = Math.max(1, Math.floor(n / 100));
+  const tight = parts.tightLoop;
+
+  cursor.step = 0;
+  ledger.setTime(data.timestampsMs[0]);
+  positions.refresh();
+  exposure.update(0);
+  pnl.start(0);
+
+  for (let step = 0; step < n; step++) {
+    cursor.step = step;
+    ledger.setTime(data.timestampsMs[step]);
+    pnl.beginStep();
+    if (step > 0) for (let i = 0; i < simulated.length; i++) simulated[i].settle(step, ledger);
+    const dep = depositAt[step];
+    if (dep > 0) {
+      wallet.credit(walletAsset, dep);
+      pnl.flow(dep);
+      ledger.event('deposit', { amount: dep, asset: walletAsset });
+    }
+    tight();
+
+    ctx.step = step;
+    ctx.timeMs = data.timestampsMs[step];
+    ctx.pendingWithdrawal = withdrawAt[step];
+    if (strategy.beginStep) {
+      ctx.equity = exposure.equity;
+      strategy.beginStep(ctx);
+    }
+    for (let pass = 0; pass < MAX_PASSES_PER_STEP; pass++) {
+      ctx.pass = pass;
+      ctx.equity = exposure.equity;
+      const d = strategy.decide(ctx);
+      if (d === null) break;
+      await execution.execute(d);
+    }
+
+    const wd = withdrawAt[step];
+    if (wd > 0) {
+      const has = wallet.balanceOf(walletAsset);
+      if (has < wd * (1 - 1e-9)) {
+        throw new InputError(
+          `withdrawal of ${wd} ${walletAsset} at ${iso(data.timestampsMs[step])} could not be funded: the strategy freed ${has} (equity ${exposure.equity})`,
+        );
+      }
+      wallet.debit(walletAsset, Math.min(wd, has));
+      pnl.flow(-wd);
+      ledger.event('withdrawal', { amount: wd, asset: walletAsset });
+      tight();
+    }
+    parts.record(step, dep);
+    if (onProgress && (step % progressEvery === 0 || step === n - 1)) onProgress(step + 1, n);
+  }
+  ledger.flushInterest();
+  return recorder;
+}

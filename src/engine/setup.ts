@@ -1,0 +1,208 @@
+/**
+ * Builds the parts of one run from a resolved mode and its market data: simulated venues, monitors,
+ * ledger, PnL calculator, strategy and execution manager, wired into the tight loop.
+ */
+import type { ResolvedMode } from '../config/index.js';
+import type { CexVenueConfig, LendingVenueConfig } from '../config/schema.js';
+import type { MarketData } from '../data/types.js';
+import { ConfigError } from '../domain/errors.js';
+import { ExecutionManager } from '../execution/manager.js';
+import { ExposureMonitor } from '../portfolio/exposure.js';
+import { PnlCalculator } from '../portfolio/pnl.js';
+import { PositionMonitor } from '../portfolio/positions.js';
+import { Pricer } from '../portfolio/pricing.js';
+import { RiskMonitor } from '../risk/monitor.js';
+import type { Strategy, StrategyContext, VenueDirectory } from '../strategies/base.js';
+import { createStrategy } from '../strategies/index.js';
+import { GasModel } from '../venues/simulated/gas.js';
+import { MarketCursor } from '../venues/simulated/market.js';
+import { SimulatedAave, SimulatedCex, SimulatedWallet } from '../venues/simulated/index.js';
+import type { CexVenue, LendingVenue, SimulatedVenue, Venue } from '../venues/types.js';
+import { RunLedger } from './ledger.js';
+import { StepRecorder } from './recorder.js';
+
+export interface RunParts {
+  cursor: MarketCursor;
+  data: MarketData;
+  venues: Map<string, Venue>;
+  simulated: SimulatedVenue[];
+  wallet: SimulatedWallet;
+  walletAsset: string;
+  cex: CexVenue[];
+  lending: LendingVenue | null;
+  pricer: Pricer;
+  positions: PositionMonitor;
+  exposure: ExposureMonitor;
+  risk: RiskMonitor;
+  pnl: PnlCalculator;
+  ledger: RunLedger;
+  strategy: Strategy;
+  execution: ExecutionManager;
+  gas: GasModel;
+  ctx: StrategyContext;
+  recorder: StepRecorder;
+  /** position → exposure → risk → PnL, at the cursor's step. */
+  tightLoop(): void;
+  record(step: number, deposit: number): void;
+}
+
+export function buildRun(
+  resolved: ResolvedMode,
+  data: MarketData,
+  hedgeWeights: Record<string, number>,
+): RunParts {
+  const { mode } = resolved;
+  const cursor = new MarketCursor(data);
+  const spotVenue = mode.venues.spot ?? 'binance';
+  const pricer = new Pricer(cursor, mode.share_class, spotVenue);
+  const ledger = new RunLedger(pricer);
+  const gas = GasModel.fromConfigs(
+    cursor,
+    Object.values(resolved.venues) as { venue: string; gas_units?: Record<string, number> }[],
+  );
+
+  const walletAsset = mode.share_class;
+  const walletName = mode.venues.wallet_transfer ?? 'wallet';
+  const wallet = new SimulatedWallet(walletName, cursor, gas, [walletAsset]);
+  const venues = new Map<string, Venue>([[walletName, wallet]]);
+  const simulated: SimulatedVenue[] = [wallet];
+  const ordered: Venue[] = [wallet];
+
+  let lending: LendingVenue | null = null;
+  if (mode.venues.lending) {
+    const cfg = venueConfig<LendingVenueConfig>(resolved, mode.venues.lending, 'lending');
+    const asset = mode.strategy.lending_asset ?? mode.share_class;
+    const aave = new SimulatedAave(cfg.venue, cfg, cursor, wallet, gas, [asset]);
+    lending = aave;
+    venues.set(aave.name, aave);
+    simulated.push(aave);
+    ordered.push(aave);
+  }
+
+  const cex: CexVenue[] = [];
+  const symbol = `${mode.asset}USDT`;
+  const cexNames = [
+    ...new Set([...(mode.venues.spot ? [mode.venues.spot] : []), ...Object.keys(hedgeWeights)]),
+  ];
+  for (const name of cexNames) {
+    const cfg = venueConfig<CexVenueConfig>(resolved, name, 'cex');
+    const v = new SimulatedCex(name, cfg, cursor, {
+      orderType: mode.execution.order_type,
+      symbols: {
+        spot: name === mode.venues.spot ? [symbol] : [],
+        perp: name in hedgeWeights ? [symbol] : [],
+      },
+    });
+    cex.push(v);
+    venues.set(name, v);
+    simulated.push(v);
+    ordered.push(v);
+  }
+
+  const positions = new PositionMonitor(ordered);
+  const exposure = new ExposureMonitor(positions, pricer, cursor);
+  const assetPrice = () => pricer.inShareClass(mode.asset === 'USDT' ? 'USDT' : mode.asset);
+  const risk = new RiskMonitor(mode, cex, lending, exposure, ledger, assetPrice);
+  const pnl = new PnlCalculator(positions, exposure, ledger);
+  const strategy = createStrategy(mode, { hedgeWeights });
+
+  const tightLoop = () => {
+    positions.refresh();
+    exposure.update(cursor.step);
+    risk.update();
+    pnl.update(cursor.step);
+  };
+
+  const ethInWalletAsset = () => (wallet.gasAsset === 'ETH' ? 1 : pricer.usdt('ETH'));
+  const execution = new ExecutionManager(
+    mode,
+    venues,
+    ledger,
+    gas,
+    (asset) =>
+      gas.gasEth(walletName, 'transfer') *
+      (asset === 'ETH' || asset === 'WETH' ? 1 : pricer.usdt('ETH') / pricer.usdt(asset)),
+    tightLoop,
+  );
+
+  const directory: VenueDirectory = {
+    wallet,
+    get: (name) => {
+      const v = venues.get(name);
+      if (!v) throw new Error(`venue ${name} is not part of this run`);
+      return v;
+    },
+    lending: (name) => directory.get(name) as LendingVenue,
+    cex: (name) => directory.get(name) as CexVenue,
+  };
+  const ctx: StrategyContext = {
+    step: 0,
+    timeMs: data.startMs,
+    equity: 0,
+    pendingWithdrawal: 0,
+    pass: 0,
+    positions,
+    exposure,
+    risk,
+    pricer,
+    venues: directory,
+    gasCost: (venue, op) => gas.gasEth(venue, op) * ethInWalletAsset(),
+    series: (id) => cursor.series(id),
+  };
+
+  const recorder = new StepRecorder(
+    data.length,
+    positions.slots.map((s) => s.key),
+    cex.map((c) => c.name),
+    lending !== null,
+    mode.asset,
+  );
+  const record = (step: number, deposit: number) => {
+    recorder.equity[step] = exposure.equity;
+    recorder.flows[step] = pnl.stepFlows;
+    recorder.deposits[step] = deposit;
+    recorder.pnl[step] = pnl.stepPnl;
+    recorder.residual[step] = pnl.stepResidual;
+    for (let i = 0; i < recorder.attribution.length; i++)
+      recorder.attribution[i][step] = pnl.stepAttribution[i];
+    for (let i = 0; i < recorder.positions.length; i++) recorder.positions[i][step] = positions.amounts[i];
+    for (let i = 0; i < recorder.marginRatio.length; i++) recorder.marginRatio[i][step] = risk.marginRatio[i];
+    recorder.healthFactor[step] = risk.healthFactor;
+    recorder.ltv[step] = risk.ltv;
+    recorder.deltaDrift[step] = risk.deltaDrift;
+    recorder.netDelta[step] = mode.asset === 'USDT' ? 0 : exposure.delta(mode.asset);
+    recorder.length = step + 1;
+  };
+
+  return {
+    cursor,
+    data,
+    venues,
+    simulated,
+    wallet,
+    walletAsset,
+    cex,
+    lending,
+    pricer,
+    positions,
+    exposure,
+    risk,
+    pnl,
+    ledger,
+    strategy,
+    execution,
+    gas,
+    ctx,
+    recorder,
+    tightLoop,
+    record,
+  };
+}
+
+function venueConfig<T>(resolved: ResolvedMode, name: string, kind: string): T {
+  const cfg = resolved.venues[name];
+  if (!cfg) throw new ConfigError(resolved.modeFile, `venues`, `venue ${name} has no configuration`);
+  if (cfg.kind !== kind)
+    throw new ConfigError(`config/venues/${name}.yaml`, 'kind', `expected ${kind}, received ${cfg.kind}`);
+  return cfg as T;
+}
