@@ -44,5 +44,11 @@ export { parseCsvColumns } from './csv.js';
 export type { CsvReadOptions, ParsedColumns } from './csv.js';
 export { SECONDS_PER_YEAR } from './align.js';
 export { DAY_MS, HOUR_MS, formatMinuteUtc, parseTimestampMs } from './timestamps.js';
-export { SAMPLE_VERSION, ensureSampleDataset, generateSampleDataset } from './sample.js';
-export type { SampleOptions } from './sample.js';
+export {
+  SAMPLE_GENERATOR,
+  SAMPLE_VERSION,
+  defaultSampleDir,
+  ensureSampleDataset,
+  generateSampleDataset,
+} from './sample.js';
+export type { SampleInfo, SampleOptions } from './sample.js';

@@ -40,7 +40,7 @@ function checkWindow(startMs: number, endMs: number): void {
     ['end', endMs],
   ] as const) {
     if (!Number.isSafeInteger(ms) || ms % HOUR_MS !== 0) {
-      const shown = Number.isFinite(ms) ? `${new Date(ms).toISOString()} (${ms} ms)` : String(ms);
+      const shown = Math.abs(ms) <= 8.64e15 ? `${new Date(ms).toISOString()} (${ms} ms)` : String(ms);
       throw new DataError(
         `window ${name} ${shown} is not a whole UTC hour: the grid is hourly, so start and end must be whole hours`,
       );

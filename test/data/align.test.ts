@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   SECONDS_PER_YEAR,
   alignBarExtreme,
@@ -16,8 +16,12 @@ const D = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);
 const f64 = (xs: number[]) => Float64Array.from(xs);
 
+const roots: string[] = [];
+afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
 function dataset(files: Record<string, string>): { dataDir: string; cacheDir: string } {
   const root = mkdtempSync(join(tmpdir(), 'basis-align-'));
+  roots.push(root);
   const dataDir = join(root, 'data');
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dataDir, rel)), { recursive: true });

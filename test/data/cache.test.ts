@@ -3,15 +3,16 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readFileSync,
   readdirSync,
+  readFileSync,
+  rmSync,
   truncateSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   PARSER_VERSION,
   cacheFilePath,
@@ -25,8 +26,12 @@ const H = 3_600_000;
 const T0 = Date.UTC(2024, 0, 1);
 const REL = 'gas/ethereum_gas_1h.csv';
 
+const roots: string[] = [];
+afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
 function setup(text: string) {
   const root = mkdtempSync(join(tmpdir(), 'basis-cache-'));
+  roots.push(root);
   const dataDir = join(root, 'data');
   mkdirSync(join(dataDir, 'gas'), { recursive: true });
   writeFileSync(join(dataDir, REL), text);

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../src/domain/errors.js';
 import { MAX_GAP_MS, computeCoverage, coversWindow } from '../../src/data/coverage.js';
 import { describeCoverage, loadMarketDataSync } from '../../src/data/load.js';
@@ -10,8 +10,12 @@ const H = 3_600_000;
 const T0 = Date.UTC(2024, 0, 1);
 const iso = (t: number) => `${new Date(t).toISOString().slice(0, 19)}Z`;
 
+const roots: string[] = [];
+afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
 function dataset(files: Record<string, string>): { dataDir: string; cacheDir: string } {
   const root = mkdtempSync(join(tmpdir(), 'basis-cov-'));
+  roots.push(root);
   const dataDir = join(root, 'data');
   mkdirSync(dataDir, { recursive: true });
   for (const [rel, text] of Object.entries(files)) {

@@ -2,10 +2,10 @@
  * Acceptance tests on the real dataset; they run only when BASIS_DATA_DIR points at it. Expected values
  * are read from the raw files with plain string handling, independently of the parser.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../src/domain/errors.js';
 import { clearMemo } from '../../src/data/cache.js';
 import { coversWindow } from '../../src/data/coverage.js';
@@ -30,7 +30,11 @@ function rawRows(rel: string): Record<string, string>[] {
 }
 
 describe.skipIf(!dataDir)('real dataset (BASIS_DATA_DIR)', () => {
-  const cacheDir = mkdtempSync(join(tmpdir(), 'basis-real-cache-'));
+  // the describe body runs even when skipped: create nothing without a dataset
+  const cacheDir = dataDir ? mkdtempSync(join(tmpdir(), 'basis-real-cache-')) : '';
+  afterAll(() => {
+    if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+  });
   const ids = [
     'cex.binance.BTCUSDT.spot.price',
     'cex.binance.BTCUSDT.perp.price',

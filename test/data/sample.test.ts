@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../src/domain/errors.js';
 import { SECONDS_PER_YEAR } from '../../src/data/align.js';
 import { parseCsvColumns } from '../../src/data/csv.js';
@@ -14,7 +14,13 @@ const H = 3_600_000;
 const D = 86_400_000;
 const START = Date.UTC(2024, 0, 1);
 const END = Date.UTC(2024, 11, 31, 23);
-const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
+const roots: string[] = [];
+afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+const tmp = (p: string) => {
+  const dir = mkdtempSync(join(tmpdir(), p));
+  roots.push(dir);
+  return dir;
+};
 
 function treeHash(dir: string): string {
   const h = createHash('sha256');
