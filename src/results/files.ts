@@ -1,0 +1,41 @@
+/** Writes a run's summary (JSON), per-step series (CSV) and event log (JSONL) side by side. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { BacktestRun } from '../engine/backtest.js';
+
+export interface WrittenFiles {
+  summary: string;
+  series: string;
+  events: string;
+}
+
+/**
+ * `jsonPath` given: summary there, `<base>.series.csv` and `<base>.events.jsonl` beside it.
+ * Otherwise everything goes to `<outDir>/<mode>-<start>-<end>/{summary.json,series.csv,events.jsonl}`.
+ */
+export function writeRunFiles(run: BacktestRun, opts: { jsonPath?: string; outDir?: string }): WrittenFiles {
+  let files: WrittenFiles;
+  if (opts.jsonPath) {
+    const summary = resolve(opts.jsonPath);
+    const base = summary.endsWith('.json') ? summary.slice(0, -5) : summary;
+    files = { summary, series: `${base}.series.csv`, events: `${base}.events.jsonl` };
+  } else {
+    const s = run.summary;
+    const dir = resolve(opts.outDir ?? 'results', `${s.mode}-${s.start.slice(0, 10)}-${s.end.slice(0, 10)}`);
+    files = { summary: join(dir, 'summary.json'), series: join(dir, 'series.csv'), events: join(dir, 'events.jsonl') };
+  }
+  mkdirSync(dirname(files.summary), { recursive: true });
+  mkdirSync(dirname(files.series), { recursive: true });
+  writeFileSync(files.series, run.recorder.toCsv(run.data.timestampsMs));
+  writeFileSync(files.events, run.events.map((e) => JSON.stringify(e, replacer)).join('\n') + (run.events.length ? '\n' : ''));
+  run.summary.series_file = files.series;
+  run.summary.events_file = files.events;
+  writeFileSync(files.summary, JSON.stringify(run.summary, replacer, 2) + '\n');
+  return files;
+}
+
+/** JSON has no Infinity/NaN: write them as strings so nothing is lost silently. */
+function replacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return value;
+}
