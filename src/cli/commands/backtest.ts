@@ -1,0 +1,55 @@
+/** `basis backtest`: one backtest, summary table, files. */
+import type { Command } from 'commander';
+import { InputError } from '../../domain/errors.js';
+import { runBacktest } from '../../engine/backtest.js';
+import { parseFlow } from '../../engine/flows.js';
+import { parseTime } from '../../engine/time.js';
+import { writeRunFiles } from '../../results/files.js';
+import { ProgressBar } from '../progress.js';
+import { formatSummary } from '../table.js';
+import { collect, out } from './util.js';
+
+export function registerBacktest(program: Command): void {
+  program
+    .command('backtest')
+    .description('backtest a strategy mode over historical (or the synthetic sample) data')
+    .requiredOption('--mode <mode>', 'strategy mode (see `basis modes`)')
+    .option(
+      '--start <date>',
+      'window start, UTC (YYYY-MM-DD or YYYY-MM-DDTHH:MM); default: start of data coverage',
+    )
+    .option('--end <date>', 'window end, UTC, inclusive; default: end of data coverage')
+    .option('--capital <amount>', 'initial capital in share-class units', '100000')
+    .option('--data <dir>', 'dataset root (default: $BASIS_DATA_DIR, else the generated synthetic sample)')
+    .option('--config <dir>', 'config directory (default: $BASIS_CONFIG_DIR, else ./config of the package)')
+    .option('--set <key.path=value>', 'override a mode config value (repeatable)', collect, [])
+    .option('--deposit <date=amount>', 'deposit on a date (repeatable)', collect, [])
+    .option('--withdraw <date=amount>', 'withdraw on a date (repeatable)', collect, [])
+    .option('--json <file>', 'write the summary JSON here (series CSV and events JSONL beside it)')
+    .option('--out <dir>', 'results directory when --json is not given', 'results')
+    .option('--quiet', 'no progress bar or table')
+    .action(async (o) => {
+      const capital = Number(o.capital);
+      if (!Number.isFinite(capital) || capital <= 0)
+        throw new InputError(`--capital must be a positive number, was "${o.capital}"`);
+      const bar = new ProgressBar(!o.quiet);
+      const run = await runBacktest({
+        mode: o.mode,
+        startMs: o.start === undefined ? undefined : parseTime(o.start, '--start'),
+        endMs: o.end === undefined ? undefined : parseTime(o.end, '--end'),
+        capital,
+        dataDir: o.data,
+        configDir: o.config,
+        overrides: o.set,
+        deposits: (o.deposit as string[]).map((d) => parseFlow(d, '--deposit')),
+        withdrawals: (o.withdraw as string[]).map((d) => parseFlow(d, '--withdraw')),
+        onProgress: (done, total) => bar.update(done, total),
+      });
+      bar.done();
+      const files = writeRunFiles(run, { jsonPath: o.json, outDir: o.out });
+      if (!o.quiet) {
+        out(formatSummary(run.summary));
+        out(`summary: ${files.summary}\nseries:  ${files.series}\nevents:  ${files.events}`);
+      }
+    });
+}

@@ -1,0 +1,19 @@
+/** `basis data sample`. */
+import type { Command } from 'commander';
+import { ensureSampleDataset, generateSampleDataset } from '../../data/index.js';
+import { out } from './util.js';
+
+export function registerData(program: Command): void {
+  const data = program.command('data').description('dataset tools');
+  data
+    .command('sample')
+    .description('generate the deterministic synthetic sample dataset')
+    .option('--dir <dir>', 'target directory (default .basis/sample-data)')
+    .option('--seed <n>', 'PRNG seed', '42')
+    .action((o) => {
+      if (o.dir) {
+        generateSampleDataset(o.dir, { seed: Number(o.seed) });
+        out(`synthetic sample written to ${o.dir}`);
+      } else out(`synthetic sample at ${ensureSampleDataset()}`);
+    });
+}
