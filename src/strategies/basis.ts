@@ -16,15 +16,13 @@
  */
 import type { ModeConfig } from '../config/schema.js';
 import type { Instruction, StrategyDecision, WrapperAction } from '../domain/types.js';
-import type { CexVenue } from '../venues/types.js';
 import { decision, route, type Strategy, type StrategyContext } from './base.js';
+import { MIN_TRANSFER_USDT, PerpHedge } from './hedge.js';
 
 export interface BasisOptions {
   /** Effective hedge weights after the coverage rule (venue → weight, summing to 1). */
   hedgeWeights: Record<string, number>;
 }
-
-const MIN_TRANSFER_USDT = 1;
 
 interface Plan {
   kind: 'retarget' | 'scale';
@@ -41,6 +39,7 @@ export class BasisStrategy implements Strategy {
   private readonly spotVenue: string;
   private readonly transferVenue: string;
   private readonly symbol: string;
+  private readonly perp: PerpHedge;
   private readonly hedge: { venue: string; weight: number }[];
   private readonly cexNames: string[];
   private plan: Plan | null = null;
@@ -53,9 +52,8 @@ export class BasisStrategy implements Strategy {
     this.spotVenue = route(mode, 'spot');
     this.transferVenue = mode.venues.wallet_transfer ?? 'wallet';
     this.symbol = `${mode.asset}USDT`;
-    this.hedge = Object.entries(opts.hedgeWeights)
-      .filter(([, w]) => w > 0)
-      .map(([venue, weight]) => ({ venue, weight }));
+    this.perp = new PerpHedge(mode, opts.hedgeWeights, this.symbol);
+    this.hedge = this.perp.legs;
     this.cexNames = [...new Set([this.spotVenue, ...this.hedge.map((h) => h.venue)])];
   }
 
@@ -81,23 +79,15 @@ export class BasisStrategy implements Strategy {
     const tol = this.mode.strategy.position_deviation_threshold * Math.max(equity, 1e-9);
     const ps = spot.spotPrice(this.symbol);
     const qNow = spot.balanceOf(this.mode.asset);
-    const venues = this.hedge.map((h) => ctx.venues.cex(h.venue));
-    const sizes = venues.map((v) => v.perpPosition(this.symbol).size);
-    const marks = venues.map((v) => v.markPrice(this.symbol));
+    const perps = this.perp.perps(ctx, null);
+    const venues = perps.map((p) => p.v);
+    const sizes = perps.map((p) => p.size);
+    const marks = perps.map((p) => p.mark);
 
     // Drift of the hedge ratio and of each venue's share of the shorts (independent of the price level)
-    let shorts = 0;
-    for (const s of sizes) shorts -= s;
-    let drift = Math.abs(qNow - shorts) * ps;
-    this.hedge.forEach(
-      (h, k) => (drift = Math.max(drift, Math.abs(-sizes[k] - h.weight * shorts) * marks[k])),
-    );
-    const band = this.mode.strategy.margin_rebalance_band;
-    const marginOut = venues.some((v, k) => {
-      if (sizes[k] === 0) return false;
-      const mr = v.account().marginRatio;
-      return mr < (1 - band) / L || mr > (1 + band) / L;
-    });
+    const shorts = PerpHedge.shorts(perps);
+    const drift = PerpHedge.drift(perps, qNow, ps);
+    const marginOut = this.perp.marginOut(perps, 1 / L);
     const minFunding = this.mode.strategy.min_funding_rate_8h;
     const fundingOff = minFunding !== null && this.recentFunding(ctx) < minFunding;
     const transferGas = ctx.gasCost(this.transferVenue, 'transfer');
@@ -176,19 +166,10 @@ export class BasisStrategy implements Strategy {
     const ps = spot.spotPrice(this.symbol);
     const fs = spot.feeRate('spot', orderType);
     const qNow = spot.balanceOf(asset);
-    // Trades smaller than 0.1 % of equity (or 5 USDT) are not worth their fees
-    const minNotional = Math.max(5, 1e-3 * equity);
-    const perp = this.hedge.map((h, k) => {
-      const v = ctx.venues.cex(h.venue);
-      return {
-        h,
-        v,
-        k,
-        mark: v.markPrice(this.symbol),
-        size: v.perpPosition(this.symbol).size,
-        target: plan.size[k],
-      };
-    });
+    // Trades smaller than 0.1 % of equity (or 5 USDT) are not worth their fees, unless they fund a withdrawal
+    const funding = ctx.pendingWithdrawal > ctx.venues.wallet.balanceOf('USDT');
+    const minNotional = funding ? 5 : Math.max(5, 1e-3 * equity);
+    const perp = this.perp.perps(ctx, plan);
     const reduceAction: WrapperAction =
       plan.action === 'entry_partial' || plan.action === 'entry_full' ? 'exit_partial' : plan.action;
     const increaseAction: WrapperAction = plan.action === 'exit_partial' ? 'entry_partial' : plan.action;
@@ -204,107 +185,47 @@ export class BasisStrategy implements Strategy {
         amount: qNow - plan.q,
       });
     }
-    for (const p of perp) {
-      const excess = Math.abs(p.size) - Math.abs(p.target);
-      if (p.size < 0 && excess * p.mark > minNotional) {
-        reduce.push({
-          op: 'perp_close',
-          venue: p.h.venue,
-          symbol: this.symbol,
-          side: 'short',
-          size: Math.min(excess, -p.size),
-        });
-      }
-    }
+    reduce.push(...this.perp.closes(perp, minNotional));
     if (reduce.length > 0) return decision(reduceAction, `${plan.reason}: reduce`, reduce);
 
     // Phase 2: move cash between the wallet and the venues
     const transferGas = ctx.gasCost(this.transferVenue, 'transfer');
     const minTransfer = Math.max(MIN_TRANSFER_USDT, transferGas * 20, 1e-4 * equity);
-    const sources: { name: string; amount: number }[] = [];
-    const sinks: { name: string; amount: number }[] = [];
-    const walletSurplus = ctx.venues.wallet.balanceOf('USDT') - ctx.pendingWithdrawal;
-    if (walletSurplus > minTransfer) sources.push({ name: 'wallet', amount: walletSurplus });
-    else if (walletSurplus < -1e-9) sinks.push({ name: 'wallet', amount: -walletSurplus });
-    for (const name of this.cexNames) {
-      const surplus = this.surplus(ctx.venues.cex(name), perp, plan, qNow, ps, fs);
-      if (surplus > minTransfer + transferGas) sources.push({ name, amount: surplus });
-      else if (surplus < -minTransfer) sinks.push({ name, amount: -surplus });
-    }
-    const moves: Instruction[] = [];
-    for (const sink of sinks) {
-      for (const src of sources) {
-        if (sink.amount <= 1e-9 || src.amount <= transferGas + MIN_TRANSFER_USDT) continue;
-        const amount = Math.min(sink.amount, src.amount - transferGas);
-        moves.push({
-          op: 'transfer',
-          venue: this.transferVenue,
-          asset: 'USDT',
-          amount,
-          from: src.name,
-          to: sink.name,
-        });
-        src.amount -= amount + transferGas;
-        sink.amount -= amount;
-      }
-    }
+    const spotCost = Math.max(0, plan.q - qNow) * ps * (1 + fs);
+    const moves = this.perp.cashMoves(
+      ctx,
+      this.transferVenue,
+      this.cexNames,
+      ctx.pendingWithdrawal,
+      (v) => this.perp.surplus(v, perp, plan, v.name === this.spotVenue ? spotCost : 0),
+      minTransfer,
+      transferGas,
+    );
     if (moves.length > 0) return decision(plan.action, `${plan.reason}: move cash`, moves);
 
     // Phase 3: increase, keeping the hedge matched to the spot actually bought
     const increase: Instruction[] = [];
     const acct = spot.account();
-    const spotPerp = perp.find((p) => p.h.venue === this.spotVenue);
-    const reserve = spotPerp ? this.marginNeed(spotPerp, plan) : 0;
-    const cashForSpot = Math.max(0, Math.min(acct.walletBalanceUsdt, acct.marginBalanceUsdt - reserve));
+    const spotPerp = perp.find((p) => p.leg.venue === this.spotVenue);
+    const reserve = spotPerp ? this.perp.marginNeed(spotPerp, plan) : 0;
+    // The wallet also pays the fees of the spot venue's perp trades (opening now, closing later)
+    const perpFees = spotPerp
+      ? (Math.max(0, Math.abs(spotPerp.target) - Math.abs(spotPerp.size)) +
+          2 * Math.max(Math.abs(spotPerp.size), Math.abs(spotPerp.target))) *
+        spotPerp.mark *
+        spot.feeRate('perp', 'taker')
+      : 0;
+    const cashForSpot = Math.max(
+      0,
+      Math.min(acct.walletBalanceUsdt - perpFees, acct.marginBalanceUsdt - reserve),
+    );
     let buy = Math.max(0, Math.min(plan.q - qNow, cashForSpot / (ps * (1 + fs))));
     if (buy * ps <= minNotional) buy = 0;
     if (buy > 0)
       increase.push({ op: 'spot_buy', venue: this.spotVenue, base: asset, quote: 'USDT', amount: buy });
-    const hedged = qNow + buy;
-    const planShorts = plan.size.reduce((s, x) => s - x, 0);
-    for (const p of perp) {
-      const share = planShorts > 0 ? -p.target / planShorts : p.h.weight;
-      const missing = Math.min(Math.abs(p.target), share * hedged) - Math.abs(p.size);
-      if (missing * p.mark > minNotional) {
-        increase.push({
-          op: 'perp_open',
-          venue: p.h.venue,
-          symbol: this.symbol,
-          side: 'short',
-          size: missing,
-        });
-      }
-    }
+    increase.push(...this.perp.opens(perp, plan, qNow + buy, minNotional));
     if (increase.length > 0) return decision(increaseAction, `${plan.reason}: increase`, increase);
     return null;
-  }
-
-  /** Margin balance (with the fee of opening what is missing) a hedge venue must hold for the plan, USDT. */
-  private marginNeed(
-    p: { k: number; v: CexVenue; mark: number; size: number; target: number },
-    plan: Plan,
-  ): number {
-    const missing = Math.max(0, Math.abs(p.target) - Math.abs(p.size));
-    return plan.margin[p.k] + missing * p.mark * p.v.feeRate('perp', this.mode.execution.order_type);
-  }
-
-  /**
-   * USDT a venue can release (> 0) or must receive (< 0) for the plan: the spot purchase comes out of its
-   * wallet balance, and what remains of its margin balance must cover its perp margin.
-   */
-  private surplus(
-    v: CexVenue,
-    perp: { h: { venue: string }; k: number; v: CexVenue; mark: number; size: number; target: number }[],
-    plan: Plan,
-    qNow: number,
-    ps: number,
-    fs: number,
-  ): number {
-    const acct = v.account();
-    const spotCost = v.name === this.spotVenue ? Math.max(0, plan.q - qNow) * ps * (1 + fs) : 0;
-    let margin = 0;
-    for (const p of perp) if (p.h.venue === v.name) margin += this.marginNeed(p, plan);
-    return Math.min(acct.marginBalanceUsdt - spotCost - margin, acct.walletBalanceUsdt - spotCost);
   }
 
   /** Mean funding rate per 8 h over the lookback window, weighted by hedge allocation. */

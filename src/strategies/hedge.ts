@@ -1,0 +1,207 @@
+/**
+ * Perp hedge mechanics shared by the basis and hedged-staking families: short USDT-margined perps across
+ * the hedge venues by weight, each backed by a USDT margin balance, with the cash moved between the wallet
+ * and the venues by transfers.
+ *
+ * - Drift: |long − Σ shorts| and each venue's share of the shorts against its weight, valued at the price.
+ * - Margin band: a venue's margin ratio outside [m* (1 − band), m* (1 + band)] (m* the target ratio).
+ * - Reduce: close the part of each short beyond its target. Increase: open shorts up to the target, never
+ *   beyond the venue's share of the long actually held (the hedge follows the long).
+ * - Cash: each venue's surplus = what it can release (> 0) or must receive (< 0) given the spot purchase it
+ *   pays for and the margin its perps need; surpluses are matched to deficits by transfers, the sender
+ *   paying the transfer gas.
+ */
+import type { ModeConfig } from '../config/schema.js';
+import type { Instruction } from '../domain/types.js';
+import type { CexVenue } from '../venues/types.js';
+import type { StrategyContext } from './base.js';
+
+/** Transfers below this many USDT are never worth their gas. */
+export const MIN_TRANSFER_USDT = 1;
+
+export interface HedgeLeg {
+  venue: string;
+  weight: number;
+}
+
+/** Per hedge venue (order of `PerpHedge.legs`): target signed perp size and margin balance (USDT). */
+export interface HedgeTargets {
+  size: number[];
+  margin: number[];
+}
+
+/** One hedge venue's perp now, with its target. */
+export interface PerpState {
+  leg: HedgeLeg;
+  v: CexVenue;
+  k: number;
+  mark: number;
+  size: number;
+  target: number;
+}
+
+export class PerpHedge {
+  readonly legs: HedgeLeg[];
+
+  constructor(
+    private readonly mode: ModeConfig,
+    hedgeWeights: Record<string, number>,
+    readonly symbol: string,
+  ) {
+    this.legs = Object.entries(hedgeWeights)
+      .filter(([, w]) => w > 0)
+      .map(([venue, weight]) => ({ venue, weight }));
+  }
+
+  venues(ctx: StrategyContext): CexVenue[] {
+    return this.legs.map((l) => ctx.venues.cex(l.venue));
+  }
+
+  /** Each venue's perp now; `targets` null gives target 0. */
+  perps(ctx: StrategyContext, targets: HedgeTargets | null): PerpState[] {
+    return this.legs.map((leg, k) => {
+      const v = ctx.venues.cex(leg.venue);
+      return {
+        leg,
+        v,
+        k,
+        mark: v.markPrice(this.symbol),
+        size: v.perpPosition(this.symbol).size,
+        target: targets ? targets.size[k] : 0,
+      };
+    });
+  }
+
+  /** Total short size (positive). */
+  static shorts(perps: readonly PerpState[]): number {
+    let s = 0;
+    for (const p of perps) s -= p.size;
+    return s;
+  }
+
+  /** Largest of |long − shorts| × price and each venue's |short − weight × shorts| × mark. */
+  static drift(perps: readonly PerpState[], long: number, price: number): number {
+    const shorts = PerpHedge.shorts(perps);
+    let drift = Math.abs(long - shorts) * price;
+    for (const p of perps) drift = Math.max(drift, Math.abs(-p.size - p.leg.weight * shorts) * p.mark);
+    return drift;
+  }
+
+  /** True when a venue with an open perp has its margin ratio outside the band around `targetRatio`. */
+  marginOut(perps: readonly PerpState[], targetRatio: number): boolean {
+    const band = this.mode.strategy.margin_rebalance_band;
+    return perps.some((p) => {
+      if (p.size === 0) return false;
+      const mr = p.v.account().marginRatio;
+      return mr < (1 - band) * targetRatio || mr > (1 + band) * targetRatio;
+    });
+  }
+
+  /** perp_close of the part of each short beyond its target. */
+  closes(perps: readonly PerpState[], minNotional: number): Instruction[] {
+    const out: Instruction[] = [];
+    for (const p of perps) {
+      const excess = Math.abs(p.size) - Math.abs(p.target);
+      if (p.size < 0 && excess * p.mark > minNotional) {
+        out.push({
+          op: 'perp_close',
+          venue: p.leg.venue,
+          symbol: this.symbol,
+          side: 'short',
+          size: Math.min(excess, -p.size),
+        });
+      }
+    }
+    return out;
+  }
+
+  /** perp_open up to each target, capped at the venue's share of `hedged` (the long actually held). */
+  opens(
+    perps: readonly PerpState[],
+    targets: HedgeTargets,
+    hedged: number,
+    minNotional: number,
+  ): Instruction[] {
+    const out: Instruction[] = [];
+    const planShorts = targets.size.reduce((s, x) => s - x, 0);
+    for (const p of perps) {
+      const share = planShorts > 0 ? -p.target / planShorts : p.leg.weight;
+      const missing = Math.min(Math.abs(p.target), share * hedged) - Math.abs(p.size);
+      if (missing * p.mark > minNotional) {
+        out.push({ op: 'perp_open', venue: p.leg.venue, symbol: this.symbol, side: 'short', size: missing });
+      }
+    }
+    return out;
+  }
+
+  /** Margin balance (with the fee of opening what is missing) a hedge venue must hold for the targets. */
+  marginNeed(p: PerpState, targets: HedgeTargets): number {
+    const missing = Math.max(0, Math.abs(p.target) - Math.abs(p.size));
+    return targets.margin[p.k] + missing * p.mark * p.v.feeRate('perp', this.mode.execution.order_type);
+  }
+
+  /**
+   * USDT a venue can release (> 0) or must receive (< 0): `spotCost` (a spot purchase it pays for) comes
+   * out of its wallet balance, and what remains of its margin balance must cover its perps' margin.
+   */
+  surplus(v: CexVenue, perps: readonly PerpState[], targets: HedgeTargets, spotCost: number): number {
+    const acct = v.account();
+    let margin = 0;
+    // Cash kept for the fees of closing the venue's shorts later, so fees never overdraw its wallet
+    let closeFees = 0;
+    for (const p of perps) {
+      if (p.leg.venue !== v.name) continue;
+      margin += this.marginNeed(p, targets);
+      closeFees += Math.max(Math.abs(p.size), Math.abs(p.target)) * p.mark * v.feeRate('perp', 'taker');
+    }
+    return Math.min(
+      acct.marginBalanceUsdt - spotCost - margin,
+      acct.walletBalanceUsdt - spotCost - 2 * closeFees,
+    );
+  }
+
+  /**
+   * Transfers matching sources to sinks: the wallet's USDT beyond `walletKeep` and each venue's surplus
+   * (`surplusOf`). Moves below `minTransfer` are skipped; the sender pays `transferGas` USDT per transfer.
+   */
+  cashMoves(
+    ctx: StrategyContext,
+    transferVenue: string,
+    cexNames: readonly string[],
+    walletKeep: number,
+    surplusOf: (v: CexVenue) => number,
+    minTransfer: number,
+    transferGas: number,
+  ): Instruction[] {
+    const sources: { name: string; amount: number }[] = [];
+    const sinks: { name: string; amount: number }[] = [];
+    const walletSurplus = ctx.venues.wallet.balanceOf('USDT') - walletKeep;
+    if (walletSurplus > minTransfer) sources.push({ name: 'wallet', amount: walletSurplus });
+    else if (walletSurplus < -1e-9) sinks.push({ name: 'wallet', amount: -walletSurplus });
+    // Funding a withdrawal takes any surplus worth more than its transfer gas, however small
+    const sourceMin = walletSurplus < -1e-9 ? MIN_TRANSFER_USDT : minTransfer;
+    for (const name of cexNames) {
+      const surplus = surplusOf(ctx.venues.cex(name));
+      if (surplus > sourceMin + transferGas) sources.push({ name, amount: surplus });
+      else if (surplus < -minTransfer) sinks.push({ name, amount: -surplus });
+    }
+    const moves: Instruction[] = [];
+    for (const sink of sinks) {
+      for (const src of sources) {
+        if (sink.amount <= 1e-9 || src.amount <= transferGas + MIN_TRANSFER_USDT) continue;
+        const amount = Math.min(sink.amount, src.amount - transferGas);
+        moves.push({
+          op: 'transfer',
+          venue: transferVenue,
+          asset: 'USDT',
+          amount,
+          from: src.name,
+          to: sink.name,
+        });
+        src.amount -= amount + transferGas;
+        sink.amount -= amount;
+      }
+    }
+    return moves;
+  }
+}
