@@ -1,0 +1,106 @@
+/**
+ * `basis run`: trade a mode on a wall clock — paper (simulation), testnet or live — with a durable
+ * journal; `basis run status|deposit|withdraw|stop` talk to a running (or stopped) run.
+ */
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { InputError } from '../../domain/errors.js';
+import { RunControl, runPaths } from '../../engine/live/control.js';
+import { parseDuration } from '../../engine/live/options.js';
+import { LiveRunner } from '../../engine/live/runner.js';
+import { parseVenueEnvironment } from '../../venues/environment.js';
+import { collect, out } from './util.js';
+
+const DEFAULT_RUNS_DIR = 'runs';
+
+function positive(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new InputError(`${what} must be a positive number, was "${text}"`);
+  return n;
+}
+
+function control(o: { runId: string; runsDir: string }): RunControl {
+  return new RunControl(runPaths(resolve(o.runsDir), o.runId));
+}
+
+export function registerRun(program: Command): void {
+  const run = program
+    .command('run')
+    .description('trade a mode on a wall clock: paper (simulation), testnet or live, with a durable journal')
+    .option('--mode <mode>', 'strategy mode (see `basis modes`)')
+    .option('--environment <env>', 'simulation | testnet | live for every venue (default: $ENVIRONMENT)')
+    .option('--preset <name>', 'per-venue environments from config/environments/<name>.yaml')
+    .option('--venue-env <venue=env>', 'environment of one venue, applied last (repeatable)', collect, [])
+    .option('--confirm-live', 'required when any venue trades live (real money)')
+    .option('--capital <amount>', 'share-class capital deposited at the first tick of a new run')
+    .option('--tick <duration>', 'tick length, e.g. 1h, 5m, 30s', '1h')
+    .option('--run-id <id>', 'run id (a run with a journal resumes); default <mode>-<environment|preset>')
+    .option('--runs-dir <dir>', 'directory of run journals', DEFAULT_RUNS_DIR)
+    .option('--max-ticks <n>', 'stop cleanly after this many ticks')
+    .option('--no-websocket', 'read prices over REST only')
+    .option('--config <dir>', 'config directory (default: $BASIS_CONFIG_DIR, else ./config of the package)')
+    .option('--set <key.path=value>', 'override a mode config value (repeatable)', collect, [])
+    .action(async (o) => {
+      if (!o.mode)
+        throw new InputError('basis run needs --mode (or a subcommand: status, deposit, withdraw, stop)');
+      const venueEnv = Object.fromEntries((o.venueEnv as string[]).map(parseVenueEnvironment));
+      const runner = await LiveRunner.open({
+        mode: o.mode,
+        environment: o.environment,
+        preset: o.preset,
+        venueEnv,
+        confirmLive: o.confirmLive === true,
+        capital: o.capital === undefined ? undefined : positive(o.capital, '--capital'),
+        tickMs: parseDuration(o.tick, '--tick'),
+        runId: o.runId,
+        runsDir: resolve(o.runsDir),
+        maxTicks: o.maxTicks === undefined ? undefined : Math.floor(positive(o.maxTicks, '--max-ticks')),
+        websocket: o.websocket !== false,
+        configDir: o.config,
+        overrides: o.set,
+        log: (line) => out(line),
+      });
+      const stop = (signal: string) => runner.requestStop(`signal ${signal}`);
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      const summary = await runner.run();
+      out(`run ${summary.runId}: ${summary.state} after tick ${summary.ticks}`);
+    });
+
+  const target = (c: Command) =>
+    c
+      .requiredOption('--run-id <id>', 'run id')
+      .option('--runs-dir <dir>', 'directory of run journals', DEFAULT_RUNS_DIR);
+
+  target(
+    run.command('status').description('the last status a run wrote, and whether its runner is alive'),
+  ).action((o) => {
+    const c = control(o);
+    const status = c.status();
+    if (!status) throw new InputError(`run ${o.runId} has no status yet (${c.paths.status})`);
+    const pid = c.runnerPid();
+    out(JSON.stringify({ ...status, alive: pid !== null }, null, 2));
+  });
+  for (const verb of ['deposit', 'withdraw'] as const) {
+    target(
+      run
+        .command(verb)
+        .description(
+          verb === 'deposit'
+            ? 'record a deposit into the run (credited to its wallet at the next tick)'
+            : 'ask the run to free an amount and withdraw it from its wallet',
+        )
+        .requiredOption('--amount <amount>', 'share-class amount'),
+    ).action((o) => {
+      const id = control(o).send({ command: verb, amount: positive(o.amount, '--amount') });
+      out(`${verb} ${o.amount} queued for run ${o.runId} (command ${id})`);
+    });
+  }
+  target(run.command('stop').description('stop a run cleanly after its current tick')).action((o) => {
+    const c = control(o);
+    const id = c.send({ command: 'stop' });
+    out(
+      `stop queued for run ${o.runId} (command ${id})${c.runnerPid() === null ? '; no runner is alive' : ''}`,
+    );
+  });
+}
