@@ -7,6 +7,12 @@ import { BasisError } from '../domain/errors.js';
 import { registerBacktest } from './commands/backtest.js';
 import { registerConfig } from './commands/config.js';
 import { registerData } from './commands/data.js';
+import { registerDevnet } from './commands/devnet.js';
+import { registerRuns } from './commands/runs.js';
+import { registerReport } from './commands/report.js';
+import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
+import { registerSignals } from './commands/signals.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('basis')
@@ -17,6 +23,12 @@ export async function main(argv: string[]): Promise<number> {
   registerBacktest(program);
   registerConfig(program);
   registerData(program);
+  registerDevnet(program);
+  registerRuns(program);
+  registerReport(program);
+  registerRun(program);
+  registerServe(program);
+  registerSignals(program);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,5 +1,14 @@
 /** Plain-text summary table for the terminal. */
 import type { BacktestSummary } from '../results/summary.js';
+import { mlRows } from './ml-rows.js';
+
+/** `hourly`, `5-minute`, … from the window and the number of steps. */
+function stepWord(s: BacktestSummary): string {
+  const ms = s.steps > 1 ? (Date.parse(s.end) - Date.parse(s.start)) / (s.steps - 1) : 3_600_000;
+  if (ms === 3_600_000) return 'hourly';
+  if (ms === 86_400_000) return 'daily';
+  return ms % 3_600_000 === 0 ? `${ms / 3_600_000}-hour` : `${Math.round(ms / 60_000)}-minute`;
+}
 
 const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : `${(x * 100).toFixed(2)} %`);
 const num = (x: number, unit: string) =>
@@ -9,7 +18,7 @@ export function formatSummary(s: BacktestSummary): string {
   const u = s.share_class;
   const rows: [string, string][] = [
     ['mode', `${s.mode} (${s.family}, share class ${u})`],
-    ['window', `${s.start} .. ${s.end} (${s.steps} hourly steps)`],
+    ['window', `${s.start} .. ${s.end} (${s.steps} ${stepWord(s)} steps)`],
     ['initial capital', num(s.initial_capital, u)],
   ];
   if (s.deposits > 0) rows.push(['deposits', num(s.deposits, u)]);
@@ -31,6 +40,7 @@ export function formatSummary(s: BacktestSummary): string {
     '  residual',
     `${s.pnl.residual.toExponential(2)} ${u} (max step ${s.pnl.max_abs_step_residual.toExponential(2)})`,
   ]);
+  rows.push(...mlRows(s));
   if (Object.keys(s.hedge_weights).length > 0) {
     rows.push([
       'hedge weights',

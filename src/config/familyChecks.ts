@@ -2,6 +2,7 @@
  * What each strategy family requires of a mode beyond the schema (lending asset, LST and e-mode,
  * hedge sizing, ML parameters), plus risk-limit ordering. Problems are reported through `at`.
  */
+import { parseDurationMs } from '../domain/duration.js';
 import type { LendingVenueConfig, ModeConfig, VenueConfig } from './schema.js';
 
 /** Reports a problem at a key path of the mode file. */
@@ -38,6 +39,11 @@ export function checkFamily(mode: ModeConfig, venues: Record<string, VenueConfig
       `not used: a ${mode.family} mode holding ${mode.asset} in the ${mode.share_class} share class does not hedge; remove it`,
     );
   }
+  if (mode.signals && mode.family !== 'ml_directional')
+    at(
+      'signals',
+      `not used: only ml_directional modes read signals; remove it from this ${mode.family} mode`,
+    );
   switch (mode.family) {
     case 'lending':
       return checkLending(mode, venues, at);
@@ -49,7 +55,7 @@ export function checkFamily(mode: ModeConfig, venues: Record<string, VenueConfig
     case 'staking':
       return checkStaking(mode, venues, at, hedged);
     case 'ml_directional':
-      return checkMl(mode, at);
+      return checkMl(mode, venues, at);
   }
 }
 
@@ -158,7 +164,7 @@ function checkEmode(mode: ModeConfig, lending: LendingVenueConfig, lst: string, 
   }
 }
 
-function checkMl(mode: ModeConfig, at: At): void {
+function checkMl(mode: ModeConfig, venues: Record<string, VenueConfig>, at: At): void {
   if (!mode.hedge_allocation)
     at('hedge_allocation', 'required for family ml_directional (the perp venue, weight 1)');
   if (mode.market_neutral)
@@ -175,7 +181,48 @@ function checkMl(mode: ModeConfig, at: At): void {
   }
   if (s.bar_interval !== undefined && !/^[1-9]\d*[mhd]$/.test(s.bar_interval)) {
     at('strategy.bar_interval', `expected a duration like 5m, 1h or 1d, received "${s.bar_interval}"`);
+  } else if (s.bar_interval !== undefined) {
+    const ms = parseDurationMs(s.bar_interval) ?? 0;
+    if (ms % 300_000 !== 0 || 86_400_000 % ms !== 0)
+      at(
+        'strategy.bar_interval',
+        `expected a multiple of 5m that divides a day (5m, 15m, 1h, 4h, 1d …), received "${s.bar_interval}"`,
+      );
   }
+  checkMlMargin(mode, venues, at);
+}
+
+/** BTC (or ETH) share class: the asset itself margins the perp (multi-assets mode) and a flat book holds it. */
+function checkMlMargin(mode: ModeConfig, venues: Record<string, VenueConfig>, at: At): void {
+  const marginMode = mode.strategy.margin_mode ?? 'usdt';
+  if (mode.share_class !== 'USDT' && marginMode !== 'multi_assets') {
+    at(
+      'strategy.margin_mode',
+      `expected multi_assets for share class ${mode.share_class}: with USDT margin a flat book would not hold ${mode.share_class}`,
+    );
+    return;
+  }
+  if (marginMode !== 'multi_assets') return;
+  if (mode.share_class !== mode.asset)
+    at(
+      'strategy.margin_mode',
+      `multi_assets needs the traded asset (${mode.asset}) to be the share class (${mode.share_class})`,
+    );
+  if (mode.share_class === 'USDT')
+    at('strategy.margin_mode', 'multi_assets needs a non-USDT share class (its asset is the collateral)');
+  const perpVenue = Object.entries(mode.hedge_allocation ?? {}).find(([, w]) => w > 0)?.[0];
+  if (!perpVenue) return;
+  if (mode.venues.spot !== perpVenue)
+    at(
+      'venues.spot',
+      `expected ${perpVenue}: USDT PnL is converted to ${mode.share_class} on the perp venue's spot market`,
+    );
+  const cfg = venues[perpVenue];
+  if (cfg?.kind === 'cex' && cfg.perp.collateral_ratio?.[mode.share_class] === undefined)
+    at(
+      'strategy.margin_mode',
+      `venue ${perpVenue} lists no perp.collateral_ratio for ${mode.share_class} (multi-assets margin)`,
+    );
 }
 
 function round(x: number): number {

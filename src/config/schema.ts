@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ACTION_TYPES } from '../domain/types.js';
+import { SignalsSchema } from './signalsSchema.js';
 
 const fraction = z.number().min(0).max(1);
 const positive = z.number().positive();
@@ -57,6 +58,12 @@ export const StrategyParamsSchema = z
     take_profit_sd: positive.optional(),
     /** ML directional: bar interval, e.g. 5m or 1h. */
     bar_interval: z.string().optional(),
+    /**
+     * ML directional: how the perp is margined. `usdt`: USDT balance at the venue (USDT share class);
+     * `multi_assets`: the share-class asset held at the venue is the collateral (Binance Multi-Assets Mode,
+     * venue `perp.collateral_ratio`), so a flat book holds that asset. Default usdt.
+     */
+    margin_mode: z.enum(['usdt', 'multi_assets']).optional(),
   })
   .strict();
 
@@ -81,6 +88,18 @@ export const ExecutionParamsSchema = z
     order_type: z.enum(['taker', 'maker']).default('taker'),
     /** Retries of a retryable venue error before an instruction fails. Default 3. */
     max_retries: z.number().int().min(0).max(10).default(3),
+    /** Wall-clock runs: backoff before the first retry, ms (doubles per retry, full jitter). Default 500. */
+    retry_base_ms: z.number().int().min(0).default(500),
+    /** Wall-clock runs: longest backoff between retries, ms. Default 30000. */
+    retry_max_ms: z.number().int().min(0).default(30_000),
+    /** Wall-clock runs: consecutive failures that open a venue's circuit breaker. Default 5. */
+    breaker_threshold: z.number().int().min(1).default(5),
+    /** Wall-clock runs: how long an open breaker refuses orders before a trial, ms. Default 60000. */
+    breaker_cooldown_ms: z.number().int().min(0).default(60_000),
+    /** Wall-clock runs: wait before looking up an order whose outcome is unknown, ms. Default 1000. */
+    lookup_delay_ms: z.number().int().min(0).default(1_000),
+    /** Wall-clock runs, maker orders: rest this long, then cancel and send the rest as a market order, ms. Default 30000. */
+    maker_timeout_ms: z.number().int().min(0).default(30_000),
   })
   .strict();
 
@@ -111,6 +130,8 @@ export const ModeSchema = z
     strategy: StrategyParamsSchema.default(StrategyParamsSchema.parse({})),
     risk: RiskParamsSchema.default(RiskParamsSchema.parse({})),
     execution: ExecutionParamsSchema.default(ExecutionParamsSchema.parse({})),
+    /** ML directional: the signal source (src/config/signalsSchema.ts, docs/ml.md). */
+    signals: SignalsSchema.optional(),
   })
   .strict();
 export type ModeConfig = z.infer<typeof ModeSchema>;
@@ -162,6 +183,8 @@ export const CexVenueSchema = z
         maintenance_margin_rate: z.record(z.string(), fraction),
         max_leverage: positive,
         funding_interval_hours: positive.default(8),
+        /** Multi-assets margin: asset → collateral value ratio (BTC 0.95 = a 5 % haircut); absent = USDT only. */
+        collateral_ratio: z.record(z.string(), z.number().gt(0).max(1)).optional(),
       })
       .strict(),
     /** Smallest order notional the venue accepts, USDT. */

@@ -6,6 +6,7 @@
 export type { Coverage, EventSeries, FillKind, Gap, LoadRequest, MarketData, SeriesMeta } from './types.js';
 export {
   STEP_MS,
+  stepLabel,
   DATASET_MARKER,
   datasetIdOf,
   describeCoverage,

@@ -1,6 +1,7 @@
 /**
  * The loader: resolves series ids through the manifest, reads each file once (memo → disk cache →
- * parse), checks the coverage of REQUIRED series and aligns everything on one hourly grid.
+ * parse), checks the coverage of REQUIRED series and aligns everything on one grid (hourly unless the
+ * request sets `stepMs`).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -20,11 +21,18 @@ import type { ParsedFile } from './cache.js';
 import { coversWindow } from './coverage.js';
 import { getSeriesSpec } from './manifest.js';
 import type { SeriesSpec } from './manifest.js';
-import { HOUR_MS, formatMinuteUtc } from './timestamps.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, formatMinuteUtc } from './timestamps.js';
 import type { EventSeries, LoadRequest, MarketData, SeriesMeta } from './types.js';
 
-/** The grid step: one hour. */
+/** The default grid step: one hour (`LoadRequest.stepMs` chooses another, e.g. 5 minutes). */
 export const STEP_MS = HOUR_MS;
+
+/** `5 min`, `1 h`, `1 d`: a grid step for messages. */
+export function stepLabel(stepMs: number): string {
+  if (stepMs % DAY_MS === 0) return `${stepMs / DAY_MS} d`;
+  if (stepMs % HOUR_MS === 0) return `${stepMs / HOUR_MS} h`;
+  return `${stepMs / MINUTE_MS} min`;
+}
 
 /** Name of the marker file at the dataset root; `{"synthetic": true}` marks the generated sample. */
 export const DATASET_MARKER = 'dataset.json';
@@ -34,15 +42,22 @@ export interface DescribeOptions {
   cacheDir?: string;
 }
 
-function checkWindow(startMs: number, endMs: number): void {
+function checkWindow(startMs: number, endMs: number, stepMs: number): void {
+  if (!Number.isSafeInteger(stepMs) || stepMs <= 0 || stepMs % MINUTE_MS !== 0 || DAY_MS % stepMs !== 0) {
+    throw new DataError(
+      `grid step ${stepMs} ms is not a whole number of minutes dividing a day (e.g. 5 min = 300000, 1 h = 3600000)`,
+    );
+  }
   for (const [name, ms] of [
     ['start', startMs],
     ['end', endMs],
   ] as const) {
-    if (!Number.isSafeInteger(ms) || ms % HOUR_MS !== 0) {
+    if (!Number.isSafeInteger(ms) || ms % stepMs !== 0) {
       const shown = Math.abs(ms) <= 8.64e15 ? `${new Date(ms).toISOString()} (${ms} ms)` : String(ms);
       throw new DataError(
-        `window ${name} ${shown} is not a whole UTC hour: the grid is hourly, so start and end must be whole hours`,
+        stepMs === HOUR_MS
+          ? `window ${name} ${shown} is not a whole UTC hour: the grid is hourly, so start and end must be whole hours`
+          : `window ${name} ${shown} is not on the ${stepLabel(stepMs)} grid: start and end must be multiples of the grid step`,
       );
     }
   }
@@ -176,14 +191,16 @@ export function datasetIdOf(fileHashes: ReadonlyMap<string, string>): string {
 }
 
 /**
- * Loads `required` and `optional` series on the hourly grid startMs .. endMs (inclusive, whole hours).
+ * Loads `required` and `optional` series on the grid startMs .. endMs (inclusive) in steps of `stepMs`
+ * (default 1 h; start and end must be multiples of it).
  * Throws DataError for a bad window, a missing data directory, an unknown id, a missing file or a
  * coverage failure of a required series, or a malformed row. Optional series whose file is missing are
  * skipped; their coverage is not checked (their meta is included).
  */
 export function loadMarketDataSync(req: LoadRequest): MarketData {
   const { startMs, endMs } = req;
-  checkWindow(startMs, endMs);
+  const stepMs = req.stepMs ?? STEP_MS;
+  checkWindow(startMs, endMs, stepMs);
   const dataDir = checkDataDir(req.dataDir);
   const cacheDir = resolve(req.cacheDir ?? defaultCacheDir());
   const required = [...new Set(req.required)];
@@ -191,10 +208,10 @@ export function loadMarketDataSync(req: LoadRequest): MarketData {
   const optional = [...new Set(req.optional ?? [])].filter((id) => !requiredSet.has(id));
   const specs = [...required, ...optional].map((id) => getSeriesSpec(id));
 
-  const length = (endMs - startMs) / STEP_MS + 1;
-  const g: Grid = { startMs, stepMs: STEP_MS, length };
+  const length = (endMs - startMs) / stepMs + 1;
+  const g: Grid = { startMs, stepMs, length };
   const timestampsMs = new Float64Array(length);
-  for (let i = 0; i < length; i++) timestampsMs[i] = startMs + i * STEP_MS;
+  for (let i = 0; i < length; i++) timestampsMs[i] = startMs + i * stepMs;
 
   const series = new Map<string, Float64Array>();
   const events = new Map<string, EventSeries>();
@@ -225,7 +242,7 @@ export function loadMarketDataSync(req: LoadRequest): MarketData {
   }
   return {
     startMs,
-    stepMs: STEP_MS,
+    stepMs,
     length,
     timestampsMs,
     synthetic: readDatasetMarker(dataDir).synthetic,

@@ -70,17 +70,31 @@ function cexSeries(id: string, venue: string, symbol: string, rest: string[]): S
   const quote = splitPair(symbol)?.[1] ?? 'quote currency';
   const base = { id, timestampColumn: 'timestamp', timestampFormat: 'iso' as const };
   const key = rest.join('.');
-  if (key === 'spot.price') {
+  if (key === 'spot.price' || key === 'spot.high' || key === 'spot.low') {
     // Binance: the complete 5-minute file (the 1 h spot file has gaps and does not exist for ETH)
     const five = venue === 'binance';
+    const what = rest[1];
     return {
       ...base,
       file: `cex/${venue}/${symbol}_spot_${five ? '5m' : '1h'}.csv`,
       intervalMs: five ? 5 * MINUTE_MS : HOUR_MS,
       unit: quote,
-      fill: 'candle',
-      columns: CANDLE_COLUMNS,
-      fileColumns: CANDLE_COLUMNS,
+      fill: what === 'price' ? 'candle' : what === 'high' ? 'bar_high' : 'bar_low',
+      columns: what === 'price' ? CANDLE_COLUMNS : [what],
+      fileColumns: PERP_COLUMNS,
+    };
+  }
+  if (key === 'perp_5m.price' || key === 'perp_5m.high' || key === 'perp_5m.low') {
+    // The perp's 5-minute candles (Binance has them with a 230-day hole in 2024: see docs/data.md)
+    const what = rest[1];
+    return {
+      ...base,
+      file: `cex/${venue}/${symbol}_perp_5m.csv`,
+      intervalMs: 5 * MINUTE_MS,
+      unit: quote,
+      fill: what === 'price' ? 'candle' : what === 'high' ? 'bar_high' : 'bar_low',
+      columns: what === 'price' ? CANDLE_COLUMNS : [what],
+      fileColumns: PERP_COLUMNS,
     };
   }
   if (key === 'perp.price' || key === 'perp.high' || key === 'perp.low') {
@@ -237,12 +251,17 @@ export function getSeriesSpec(id: string): SeriesSpec {
   return spec;
 }
 
-/** Every series id of the standard dataset layout (those whose file exists in the reference dataset). */
+/**
+ * Every series id of the standard dataset layout (those whose file exists in the reference dataset and
+ * covers it without long holes). `cex.binance.{SYMBOL}.perp_5m.*` resolve but are not listed: their files
+ * have a 230-day hole, so they are only ever loaded as optional series (see src/data/perp-marks.ts).
+ */
 export function listSeriesIds(): string[] {
   const ids: string[] = [];
   for (const venue of VENUES) {
     for (const symbol of CEX_SYMBOLS) {
-      if (venue !== 'okx') ids.push(`cex.${venue}.${symbol}.spot.price`);
+      if (venue !== 'okx')
+        for (const p of ['price', 'high', 'low']) ids.push(`cex.${venue}.${symbol}.spot.${p}`);
       for (const p of ['price', 'high', 'low']) ids.push(`cex.${venue}.${symbol}.perp.${p}`);
       ids.push(`cex.${venue}.${symbol}.funding`);
     }

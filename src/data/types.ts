@@ -1,11 +1,13 @@
 /**
  * The contract between the data layer and the engine: series parsed once into Float64Arrays on one
- * hourly grid (index i = step i, timestamp = startMs + i * stepMs).
+ * grid (index i = step i, timestamp = startMs + i * stepMs; hourly unless `LoadRequest.stepMs` says otherwise).
  *
  * Series ids (grid-aligned unless noted):
  * - `cex.{venue}.{SYMBOL}.spot.price`                 last traded price at or before t (bar open at t, else last close)
  * - `cex.{venue}.{SYMBOL}.perp.price`                 same for the USDT-margined perp (used as mark)
  * - `cex.{venue}.{SYMBOL}.perp.high` / `.perp.low`    high/low of the bar that opens at t (NaN when no bar)
+ * - `cex.{venue}.{SYMBOL}.spot.high` / `.spot.low`    same for the spot candles
+ * - `cex.{venue}.{SYMBOL}.perp_5m.price|high|low`     the perp's 5-minute candles (`{SYMBOL}_perp_5m.csv`)
  * - `cex.{venue}.{SYMBOL}.funding`                    event series: decimal rate per funding period at its timestamp
  * - `aave.{ASSET}.liquidityIndex` / `.variableBorrowIndex`   normalised (÷1e27); daily snapshots met exactly,
  *                                                     accrued between snapshots at the snapshot's rate
@@ -96,4 +98,9 @@ export interface LoadRequest {
   optional?: string[];
   /** Directory for the parsed cache; defaults to `<cwd>/.basis/cache`. */
   cacheDir?: string;
+  /**
+   * Grid step, ms: a whole number of minutes dividing a day (5 min = 300 000). Default 1 h. `startMs` and
+   * `endMs` must be multiples of it.
+   */
+  stepMs?: number;
 }

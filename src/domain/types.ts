@@ -70,7 +70,20 @@ export type Instruction =
   | { op: 'transfer'; venue: string; asset: string; amount: number; from: string; to: string }
   | { op: 'supply' | 'withdraw' | 'borrow' | 'repay'; venue: string; asset: string; amount: number }
   | { op: 'spot_buy' | 'spot_sell'; venue: string; base: string; quote: string; amount: number }
-  | { op: 'perp_open' | 'perp_close'; venue: string; symbol: string; side: 'long' | 'short'; size: number }
+  | {
+      op: 'perp_open' | 'perp_close';
+      venue: string;
+      symbol: string;
+      side: 'long' | 'short';
+      size: number;
+      /**
+       * perp_open only (optional): a bracket held by the venue for the whole position — a stop-loss and / or
+       * take-profit trigger price (quote units). The venue closes the position when a bar trades through a
+       * level (see src/venues/simulated/cex-brackets.ts); perp_close ignores them.
+       */
+      stopLossPrice?: number;
+      takeProfitPrice?: number;
+    }
   | { op: 'stake' | 'unstake'; venue: string; asset: string; amount: number }
   | { op: 'swap'; venue: string; from: string; to: string; amount: number; maxSlippage: number }
   | { op: 'flash_borrow' | 'flash_repay'; venue: string; asset: string; amount: number };
@@ -102,7 +115,7 @@ export function describeInstruction(i: Instruction): string {
       return `${i.venue} ${i.op} ${fmt(i.amount)} ${i.base}/${i.quote}`;
     case 'perp_open':
     case 'perp_close':
-      return `${i.venue} ${i.op} ${i.side} ${fmt(i.size)} ${i.symbol}`;
+      return `${i.venue} ${i.op} ${i.side} ${fmt(i.size)} ${i.symbol}${i.op === 'perp_open' && i.stopLossPrice !== undefined ? ` sl ${fmt(i.stopLossPrice)}` : ''}${i.op === 'perp_open' && i.takeProfitPrice !== undefined ? ` tp ${fmt(i.takeProfitPrice)}` : ''}`;
     case 'swap':
       return `${i.venue} swap ${fmt(i.amount)} ${i.from} -> ${i.to}`;
     default:

@@ -15,9 +15,15 @@ import { buildRun, type RunParts } from './setup.js';
 import { stepOf, type Flow } from './flows.js';
 import type { StepRecorder } from './recorder.js';
 import { iso } from './time.js';
+import type { PredictionSet } from '../signals/types.js';
 import { summarise, type BacktestSummary } from '../results/summary.js';
 
-export const IMPLEMENTED_FAMILIES: ReadonlySet<string> = new Set(['lending', 'basis']);
+export const IMPLEMENTED_FAMILIES: ReadonlySet<string> = new Set([
+  'lending',
+  'basis',
+  'staking',
+  'ml_directional',
+]);
 /** Strategy decision passes allowed per step (reduce → move cash → increase, with room for retries). */
 export const MAX_PASSES_PER_STEP = 6;
 
@@ -34,7 +40,10 @@ export interface BacktestOptions {
   deposits?: Flow[];
   withdrawals?: Flow[];
   cacheDir?: string;
-  onProgress?: (done: number, total: number) => void;
+  /** ml_directional: predictions that replace the mode's signal source (benchmarks, tests). */
+  signals?: PredictionSet;
+  /** Called about 100 times per run; a returned promise is awaited (a server yields to its event loop). */
+  onProgress?: (done: number, total: number) => void | Promise<void>;
 }
 
 export interface BacktestRun {
@@ -69,6 +78,7 @@ export function defaultWindow(
   required: string[],
   hedge: string[][],
   cacheDir?: string,
+  stepMs = HOUR_MS,
 ): { startMs: number; endMs: number } {
   const metas: SeriesMeta[] = describeCoverage(dataDir, required, { cacheDir });
   let first = Math.max(...metas.map((m) => m.coverage.firstMs));
@@ -86,7 +96,8 @@ export function defaultWindow(
     first = Math.max(first, vFirst);
     last = Math.min(last, ...venueMetas.map((m) => m.coverage.lastMs));
   }
-  return { startMs: Math.ceil(first / HOUR_MS) * HOUR_MS, endMs: Math.floor(last / HOUR_MS) * HOUR_MS };
+  const unit = Math.max(HOUR_MS, stepMs);
+  return { startMs: Math.ceil(first / unit) * unit, endMs: Math.floor(last / unit) * unit };
 }
 
 export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
@@ -103,7 +114,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   let startMs = opts.startMs;
   let endMs = opts.endMs;
   if (startMs === undefined || endMs === undefined) {
-    const w = defaultWindow(dataDir, plan.required, Object.values(plan.hedge), opts.cacheDir);
+    const w = defaultWindow(dataDir, plan.required, Object.values(plan.hedge), opts.cacheDir, plan.stepMs);
     startMs ??= w.startMs;
     endMs ??= w.endMs;
   }
@@ -133,11 +144,31 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   const required = [...plan.required];
   for (const v of Object.keys(verdict.weights)) required.push(...plan.hedge[v]);
 
-  const data = await loadMarketData({ dataDir, startMs, endMs, required, cacheDir: opts.cacheDir });
+  const data = await loadMarketData({
+    dataDir,
+    startMs,
+    endMs,
+    required,
+    optional: plan.optional,
+    cacheDir: opts.cacheDir,
+    stepMs: plan.stepMs,
+  });
+  const derived = plan.derive?.(data) ?? [];
   const loadMs = performance.now() - t0;
 
   const parts = buildRun(resolved, data, verdict.weights);
+  parts.ledger.setTime(data.startMs); // events logged before the loop are stamped with the run's start
   for (const note of verdict.notes) parts.ledger.event('coverage_rule', { note });
+  for (const note of derived) parts.ledger.event('data_rule', { note });
+  const prepared = parts.strategy.prepare
+    ? await parts.strategy.prepare({
+        data,
+        events: parts.ledger,
+        modeFile: resolved.modeFile,
+        signals: opts.signals,
+        cacheDir: opts.cacheDir,
+      })
+    : [];
 
   const n = data.length;
   const depositAt = new Float64Array(n);
@@ -158,7 +189,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
     recorder: rec,
     parts,
     initialCapital: opts.capital,
-    notes: verdict.notes,
+    notes: [...verdict.notes, ...parts.notes, ...derived, ...prepared],
     hedgeWeights: verdict.weights,
     runtimeMs: performance.now() - t0,
     loadMs,
@@ -172,7 +203,7 @@ export async function runLoop(
   parts: RunParts,
   depositAt: Float64Array,
   withdrawAt: Float64Array,
-  onProgress?: (done: number, total: number) => void,
+  onProgress?: (done: number, total: number) => void | Promise<void>,
 ): Promise<StepRecorder> {
   const {
     cursor,
@@ -241,7 +272,7 @@ export async function runLoop(
       tight();
     }
     parts.record(step, dep);
-    if (onProgress && (step % progressEvery === 0 || step === n - 1)) onProgress(step + 1, n);
+    if (onProgress && (step % progressEvery === 0 || step === n - 1)) await onProgress(step + 1, n);
   }
   ledger.flushInterest();
   return recorder;

@@ -19,6 +19,13 @@ export class StepRecorder {
   readonly ltv: Float64Array;
   readonly deltaDrift: Float64Array;
   readonly netDelta: Float64Array;
+  /** Liquidation distance in the mode asset's price (signed fraction) and in the LST/ETH rate (fall). */
+  readonly liqDistanceAsset: Float64Array;
+  readonly liqDistanceLst: Float64Array;
+  /** Value of each position slot in the share class (balance sheet; not written to the CSV). */
+  readonly positionValues: Float64Array[];
+  /** Gross exposure in the share class: Σ |value|, perps at notional. */
+  readonly grossExposure: Float64Array;
   length = 0;
 
   constructor(
@@ -41,6 +48,10 @@ export class StepRecorder {
     this.ltv = col();
     this.deltaDrift = col();
     this.netDelta = col();
+    this.liqDistanceAsset = col();
+    this.liqDistanceLst = col();
+    this.positionValues = positionKeys.map(col);
+    this.grossExposure = col();
   }
 
   /** Column names and accessors, in CSV order. */
@@ -56,7 +67,10 @@ export class StepRecorder {
     if (this.hasLending) {
       cols.push({ name: 'health_factor', values: this.healthFactor });
       cols.push({ name: 'ltv', values: this.ltv });
+      cols.push({ name: 'liq_distance_lst', values: this.liqDistanceLst });
     }
+    if ((this.hasLending || this.cexVenues.length > 0) && this.deltaAsset !== 'USDT')
+      cols.push({ name: `liq_distance_${this.deltaAsset}`, values: this.liqDistanceAsset });
     if (this.deltaAsset !== 'USDT') {
       cols.push({ name: `net_delta_${this.deltaAsset}`, values: this.netDelta });
       cols.push({ name: 'delta_drift', values: this.deltaDrift });

@@ -7,11 +7,19 @@
 import type { ModeConfig } from '../config/schema.js';
 import { DataError } from '../domain/errors.js';
 import { Pricer } from '../portfolio/pricing.js';
+import type { MarketData } from '../data/types.js';
+import { mlSeriesPlan } from './ml-requirements.js';
 
 export interface SeriesPlan {
   required: string[];
   /** Hedge venue → its series, loaded as optional and checked with the coverage rule. */
   hedge: Record<string, string[]>;
+  /** Loaded when their file exists, whatever their coverage (e.g. reward token prices). */
+  optional?: string[];
+  /** Grid step of the run, ms; default 1 h (ml_directional: its bar_interval). */
+  stepMs?: number;
+  /** Builds derived series in the loaded data (e.g. perp marks); returns notes the run must report. */
+  derive?: (data: MarketData) => string[];
 }
 
 export function perpSeries(venue: string, symbol: string): string[] {
@@ -34,12 +42,35 @@ export function seriesPlan(mode: ModeConfig): SeriesPlan {
     required.add(`aave.${a}.liquidityIndex`);
     required.add(`aave.${a}.variableBorrowIndex`);
   }
-  if (mode.family === 'basis') {
+  if (mode.family === 'basis' || (mode.family === 'staking' && mode.hedge_allocation)) {
     const symbol = `${mode.asset}USDT`;
     for (const [venue, w] of Object.entries(mode.hedge_allocation ?? {}))
       if (w > 0) hedge[venue] = perpSeries(venue, symbol);
   }
-  return { required: [...required], hedge };
+  const optional: string[] = [];
+  if (mode.family === 'staking' && mode.lst_type) {
+    const lst = mode.lst_type;
+    required.add(`oracle.${lst}.eth`); // protocol exchange rate: minting, valuation, Aave oracle
+    if (mode.venues.dex_swap) required.add(`peg.${lst}.market_rate`); // LST bought / sold on the DEX
+    if (mode.venues.lending) {
+      required.add(`aave.${lst}.liquidityIndex`); // LST collateral
+      required.add(`aave.WETH.variableBorrowIndex`); // WETH debt
+    }
+    // ether.fi reward tokens, priced on their WETH pools from the pools' first bar
+    if (lst === 'weETH') {
+      optional.push('dex.EIGENWETH.price', 'dex.ETHFIWETH.price');
+      // sold for USDT through the WETH/USDT pool in the USDT share class
+      if (mode.share_class === 'USDT') optional.push('dex.WETHUSDT.price');
+    }
+  }
+  if (mode.family === 'ml_directional') {
+    const ml = mlSeriesPlan(mode);
+    for (const id of ml.required) required.add(id);
+    Object.assign(hedge, ml.hedge);
+    optional.push(...ml.optional);
+    return { required: [...required], hedge, optional, stepMs: ml.stepMs, derive: ml.derive };
+  }
+  return { required: [...required], hedge, optional };
 }
 
 export interface CoverageVerdict {

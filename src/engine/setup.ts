@@ -20,6 +20,7 @@ import { SimulatedAave, SimulatedCex, SimulatedWallet } from '../venues/simulate
 import type { CexVenue, LendingVenue, SimulatedVenue, Venue } from '../venues/types.js';
 import { RunLedger } from './ledger.js';
 import { StepRecorder } from './recorder.js';
+import { buildStakingVenues, stakingWallet } from './staking-setup.js';
 
 export interface RunParts {
   cursor: MarketCursor;
@@ -41,15 +42,33 @@ export interface RunParts {
   gas: GasModel;
   ctx: StrategyContext;
   recorder: StepRecorder;
+  /** Facts about how this run was built that its summary must state (e.g. reward data not in the dataset). */
+  notes: string[];
   /** position → exposure → risk → PnL, at the cursor's step. */
   tightLoop(): void;
   record(step: number, deposit: number): void;
+}
+
+/** How a run gets venues that are not simulated (wall-clock runs, src/engine/live). */
+export interface BuildRunOptions {
+  /**
+   * The client of CEX venue `name` when it trades on a testnet or live (src/venues/factory.ts), or null
+   * for a simulated venue. It reads prices from `cursor` like the simulated venue does.
+   */
+  cexVenue?: (
+    name: string,
+    config: CexVenueConfig,
+    cursor: MarketCursor,
+    symbols: { spot: string[]; perp: string[] },
+    ledger: RunLedger,
+  ) => CexVenue | null;
 }
 
 export function buildRun(
   resolved: ResolvedMode,
   data: MarketData,
   hedgeWeights: Record<string, number>,
+  opts: BuildRunOptions = {},
 ): RunParts {
   const { mode } = resolved;
   const cursor = new MarketCursor(data);
@@ -63,7 +82,10 @@ export function buildRun(
 
   const walletAsset = mode.share_class;
   const walletName = mode.venues.wallet_transfer ?? 'wallet';
-  const wallet = new SimulatedWallet(walletName, cursor, gas, [walletAsset]);
+  const wallet =
+    mode.family === 'staking'
+      ? stakingWallet(walletName, mode, cursor, gas)
+      : new SimulatedWallet(walletName, cursor, gas, [walletAsset]);
   const venues = new Map<string, Venue>([[walletName, wallet]]);
   const simulated: SimulatedVenue[] = [wallet];
   const ordered: Venue[] = [wallet];
@@ -72,7 +94,17 @@ export function buildRun(
   if (mode.venues.lending) {
     const cfg = venueConfig<LendingVenueConfig>(resolved, mode.venues.lending, 'lending');
     const asset = mode.strategy.lending_asset ?? mode.share_class;
-    const aave = new SimulatedAave(cfg.venue, cfg, cursor, wallet, gas, [asset]);
+    const staking = mode.family === 'staking' && mode.lst_type !== null;
+    const aave = new SimulatedAave(
+      cfg.venue,
+      cfg,
+      cursor,
+      wallet,
+      gas,
+      staking ? [mode.lst_type!, 'WETH'] : [asset],
+    );
+    // leveraged staking loops in e-mode, set once when the account is opened (no gas charged)
+    if (staking) aave.setEmode(true);
     lending = aave;
     venues.set(aave.name, aave);
     simulated.push(aave);
@@ -86,17 +118,34 @@ export function buildRun(
   ];
   for (const name of cexNames) {
     const cfg = venueConfig<CexVenueConfig>(resolved, name, 'cex');
-    const v = new SimulatedCex(name, cfg, cursor, {
-      orderType: mode.execution.order_type,
-      symbols: {
-        spot: name === mode.venues.spot ? [symbol] : [],
-        perp: name in hedgeWeights ? [symbol] : [],
-      },
-    });
+    const symbols = {
+      spot: name === mode.venues.spot ? [symbol] : [],
+      perp: name in hedgeWeights ? [symbol] : [],
+    };
+    const real = opts.cexVenue?.(name, cfg, cursor, symbols, ledger) ?? null;
+    // ml_directional with margin_mode multi_assets: the share-class asset at the perp venue is collateral
+    const collateral =
+      mode.strategy.margin_mode === 'multi_assets' && name in hedgeWeights
+        ? cfg.perp.collateral_ratio
+        : undefined;
+    const v =
+      real ??
+      new SimulatedCex(name, cfg, cursor, { orderType: mode.execution.order_type, symbols, collateral });
     cex.push(v);
     venues.set(name, v);
-    simulated.push(v);
+    if (!real) simulated.push(v as SimulatedCex);
     ordered.push(v);
+  }
+
+  const notes: string[] = [];
+  if (mode.family === 'staking') {
+    const extra = buildStakingVenues(resolved, cursor, wallet, lending, (a) => pricer.usdt(a));
+    notes.push(...extra.notes);
+    for (const v of extra.venues) {
+      venues.set(v.name, v);
+      simulated.push(v);
+      ordered.push(v);
+    }
   }
 
   const positions = new PositionMonitor(ordered);
@@ -104,7 +153,7 @@ export function buildRun(
   const assetPrice = () => pricer.inShareClass(mode.asset === 'USDT' ? 'USDT' : mode.asset);
   const risk = new RiskMonitor(mode, cex, lending, exposure, ledger, assetPrice);
   const pnl = new PnlCalculator(positions, exposure, ledger);
-  const strategy = createStrategy(mode, { hedgeWeights });
+  const strategy = createStrategy(mode, { hedgeWeights, venueConfigs: resolved.venues });
 
   const tightLoop = () => {
     positions.refresh();
@@ -170,7 +219,13 @@ export function buildRun(
     recorder.healthFactor[step] = risk.healthFactor;
     recorder.ltv[step] = risk.ltv;
     recorder.deltaDrift[step] = risk.deltaDrift;
+    risk.measureLiquidationDistance();
+    recorder.liqDistanceAsset[step] = risk.liqDistanceAsset;
+    recorder.liqDistanceLst[step] = risk.liqDistanceLst;
     recorder.netDelta[step] = mode.asset === 'USDT' ? 0 : exposure.delta(mode.asset);
+    for (let i = 0; i < recorder.positionValues.length; i++)
+      recorder.positionValues[i][step] = exposure.values[i];
+    recorder.grossExposure[step] = exposure.grossExposure;
     recorder.length = step + 1;
   };
 
@@ -194,6 +249,7 @@ export function buildRun(
     gas,
     ctx,
     recorder,
+    notes,
     tightLoop,
     record,
   };

@@ -72,7 +72,9 @@ export class ExecutionManager {
         ? Object.entries(this.mode.hedge_allocation ?? {})
             .filter(([, w]) => w > 0)
             .map(([v]) => v)
-        : [this.mode.venues[type] ?? (type === 'wallet_transfer' ? 'wallet' : undefined)];
+        : type === 'flash_loan'
+          ? [this.mode.venues.flash_loan, this.mode.venues.unwind] // entry and unwind lenders
+          : [this.mode.venues[type] ?? (type === 'wallet_transfer' ? 'wallet' : undefined)];
     if (!allowed.includes(i.venue)) {
       throw new ExecutionError(
         `instruction "${describeInstruction(i)}" goes to ${i.venue}, but mode ${this.mode.mode} routes ${type} to ${allowed.filter(Boolean).join(', ') || 'no venue'}`,
@@ -122,8 +124,11 @@ export class ExecutionManager {
     const checkpoints = [...touched].map((v) => [v, v.checkpoint()] as const);
     const mark = this.ledger.mark();
     const fills: Fill[] = [];
+    for (const v of touched) v.beginAtomic?.();
     try {
       for (const i of g.instructions) fills.push(await this.executeOne(i, d));
+      // a venue left in a state that must not outlive the group (an unrepaid flash loan) fails it
+      for (const v of touched) v.endAtomic?.();
       report.fills.push(...fills);
       report.executed += fills.length;
       this.ledger.event('atomic_group', {

@@ -1,7 +1,8 @@
 /**
  * Prices every asset the engine holds in USDT and in the share class, from grid series resolved once.
  * Reference prices: BTC and ETH from the mode's spot venue series (binance by default); WETH = ETH;
- * LSTs = ETH × the Aave oracle exchange rate; USDT = 1.
+ * LSTs = ETH × the Aave oracle exchange rate; tokens with only a WETH pool (EIGEN, ETHFI) = ETH × their DEX
+ * price; USDT = 1.
  */
 import { DataError } from '../domain/errors.js';
 import type { ShareClass } from '../domain/types.js';
@@ -48,10 +49,23 @@ export class Pricer {
       else if (this.market.hasSeries(id)) s = this.market.series(id);
       else if (this.spotVenue !== 'binance' && this.market.hasSeries(Pricer.referenceSeries(asset)!))
         s = this.market.series(Pricer.referenceSeries(asset)!);
+      else if (this.market.hasSeries(`dex.${asset}WETH.price`)) s = this.wethPairInUsdt(asset);
       else throw new DataError(`no price series for ${asset}: ${id} is not loaded`, id);
     }
     this.usdtSeries.set(asset, s);
     return s;
+  }
+
+  /**
+   * Tokens traded only on chain against WETH (reward tokens EIGEN, ETHFI): WETH per token on the DEX
+   * (`dex.{ASSET}WETH.price`) × the ETH reference price; NaN before the pool's first bar.
+   */
+  private wethPairInUsdt(asset: string): Float64Array {
+    const dex = this.market.series(`dex.${asset}WETH.price`);
+    const eth = this.usdtPriceSeries('ETH');
+    const out = new Float64Array(dex.length);
+    for (let i = 0; i < dex.length; i++) out[i] = dex[i] * (eth === null ? 1 : eth[i]);
+    return out;
   }
 
   /** Price of one unit of `asset` in USDT at `step`. */

@@ -22,12 +22,19 @@ export function writeRunFiles(run: BacktestRun, opts: { jsonPath?: string; outDi
   } else {
     const s = run.summary;
     const dir = resolve(opts.outDir ?? 'results', `${s.mode}-${s.start.slice(0, 10)}-${s.end.slice(0, 10)}`);
-    files = { summary: join(dir, 'summary.json'), series: join(dir, 'series.csv'), events: join(dir, 'events.jsonl') };
+    files = {
+      summary: join(dir, 'summary.json'),
+      series: join(dir, 'series.csv'),
+      events: join(dir, 'events.jsonl'),
+    };
   }
   mkdirSync(dirname(files.summary), { recursive: true });
   mkdirSync(dirname(files.series), { recursive: true });
   writeFileSync(files.series, run.recorder.toCsv(run.data.timestampsMs));
-  writeFileSync(files.events, run.events.map((e) => JSON.stringify(e, replacer)).join('\n') + (run.events.length ? '\n' : ''));
+  writeFileSync(
+    files.events,
+    run.events.map((e) => JSON.stringify(e, replacer)).join('\n') + (run.events.length ? '\n' : ''),
+  );
   run.summary.series_file = files.series;
   run.summary.events_file = files.events;
   writeFileSync(files.summary, JSON.stringify(run.summary, replacer, 2) + '\n');

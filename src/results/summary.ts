@@ -45,6 +45,8 @@ export interface BacktestSummary {
   notes: string[];
   data: { dir: string; dataset_id: string; synthetic: boolean };
   final_positions: Record<string, number>;
+  /** Family-specific results (ml_directional: `signals` and `trades` with hit rate, exits by reason). */
+  strategy_report?: Record<string, unknown>;
   config: ModeConfig;
   series_file: string | null;
   events_file: string | null;
@@ -87,7 +89,8 @@ export function summarise(s: SummaryInput): BacktestSummary {
   const attribution: Record<string, number> = {};
   PNL_SOURCES.forEach((src, i) => (attribution[src] = s.parts.pnl.totalAttribution[i]));
   const notes = [...s.notes];
-  if (s.data.synthetic) notes.unshift('SYNTHETIC sample dataset: figures illustrate the engine, not market history');
+  if (s.data.synthetic)
+    notes.unshift('SYNTHETIC sample dataset: figures illustrate the engine, not market history');
   return {
     mode: s.mode.mode,
     family: s.mode.family,
@@ -120,6 +123,7 @@ export function summarise(s: SummaryInput): BacktestSummary {
     notes,
     data: { dir: s.data.dataDir, dataset_id: s.data.datasetId, synthetic: s.data.synthetic },
     final_positions: s.parts.positions.snapshot(),
+    ...(s.parts.strategy.report ? { strategy_report: s.parts.strategy.report() } : {}),
     config: s.mode,
     series_file: null,
     events_file: null,

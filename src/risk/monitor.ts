@@ -17,10 +17,22 @@ export class RiskMonitor {
   ltv = 0;
   /** |net delta of the mode's asset| valued in the share class / equity. */
   deltaDrift = 0;
+  /**
+   * Liquidation distance in the price of the mode's asset: the smallest move (signed fraction, +0.3 = a
+   * 30 % rise) that would liquidate a position, over the lending account (every reserve priced with that
+   * asset moving together, health factor to 1) and each perp (its venue's liquidation price). NaN when no
+   * such move liquidates anything (an e-mode LST loop against WETH debt under an ETH move). Measured by
+   * `measureLiquidationDistance()`, once per step (when the step is recorded).
+   */
+  liqDistanceAsset = Number.NaN;
+  /** Fall of the LST/ETH oracle rate (fraction) that takes the lending health factor to 1; NaN without debt. */
+  liqDistanceLst = Number.NaN;
   level: RiskLevel = 'ok';
   override = false;
   reasons: string[] = [];
-  private lastLevel = new Map<string, RiskLevel>();
+  /** Last alert level per CEX venue and of the health factor. */
+  private readonly marginLevel: RiskLevel[];
+  private hfLevel: RiskLevel = 'ok';
 
   constructor(
     private readonly mode: ModeConfig,
@@ -31,6 +43,7 @@ export class RiskMonitor {
     private readonly assetPriceInShareClass: () => number,
   ) {
     this.marginRatio = new Float64Array(cexVenues.length);
+    this.marginLevel = cexVenues.map(() => 'ok');
   }
 
   update(): void {
@@ -43,10 +56,13 @@ export class RiskMonitor {
       this.marginRatio[i] = mr;
       const l: RiskLevel =
         mr < r.margin_ratio_critical ? 'critical' : mr < r.margin_ratio_warning ? 'warning' : 'ok';
-      this.track(`margin_ratio:${this.cexVenues[i].name}`, l, {
-        venue: this.cexVenues[i].name,
-        margin_ratio: mr,
-      });
+      if (l !== this.marginLevel[i]) {
+        this.alert('margin_ratio', l, this.marginLevel[i], {
+          venue: this.cexVenues[i].name,
+          margin_ratio: mr,
+        });
+        this.marginLevel[i] = l;
+      }
       if (l !== 'ok') this.reasons.push(`${this.cexVenues[i].name} margin ratio ${mr.toFixed(4)}`);
       level = worst(level, l);
     }
@@ -57,7 +73,14 @@ export class RiskMonitor {
       const hf = a.healthFactor;
       const l: RiskLevel =
         hf < r.health_factor_critical ? 'critical' : hf < r.health_factor_warning ? 'warning' : 'ok';
-      this.track('health_factor', l, { venue: this.lending.name, health_factor: hf, ltv: a.ltv });
+      if (l !== this.hfLevel) {
+        this.alert('health_factor', l, this.hfLevel, {
+          venue: this.lending.name,
+          health_factor: hf,
+          ltv: a.ltv,
+        });
+        this.hfLevel = l;
+      }
       if (l !== 'ok') this.reasons.push(`health factor ${hf.toFixed(4)}`);
       level = worst(level, l);
     }
@@ -68,15 +91,44 @@ export class RiskMonitor {
     this.override = level === 'critical';
   }
 
-  /** Emits an alert event when a metric's level changes. */
-  private track(metric: string, level: RiskLevel, data: Record<string, unknown>): void {
-    const prev = this.lastLevel.get(metric) ?? 'ok';
-    if (prev !== level) {
-      this.ledger.event('alert', { metric: metric.split(':')[0], level, previous: prev, ...data });
-      this.lastLevel.set(metric, level);
+  /** Updates `liqDistanceAsset` and `liqDistanceLst` from the venues' current state. */
+  measureLiquidationDistance(): void {
+    let move = Number.NaN;
+    const consider = (m: number) => {
+      if (Number.isFinite(m) && (Number.isNaN(move) || Math.abs(m) < Math.abs(move))) move = m;
+    };
+    const asset = this.mode.asset;
+    this.liqDistanceLst = Number.NaN;
+    const lending = this.lending;
+    if (lending?.liquidationPriceFactor) {
+      const group = PRICED_WITH[asset];
+      if (group) consider(lending.liquidationPriceFactor(group) - 1);
+      const lst = this.mode.lst_type;
+      if (lst) {
+        const f = lending.liquidationPriceFactor([lst]);
+        if (Number.isFinite(f)) this.liqDistanceLst = 1 - f;
+      }
     }
+    const symbol = `${asset}USDT`;
+    for (let i = 0; i < this.cexVenues.length; i++) {
+      if (!Number.isFinite(this.marginRatio[i])) continue; // no open perp
+      const p = this.cexVenues[i].perpPosition(symbol);
+      if (p.size !== 0 && p.liquidationPrice > 0) consider(p.liquidationPrice / p.markPrice - 1);
+    }
+    this.liqDistanceAsset = move;
+  }
+
+  /** Emits an alert event when a metric's level changes (the hot path only compares levels). */
+  private alert(metric: string, level: RiskLevel, previous: RiskLevel, data: Record<string, unknown>): void {
+    this.ledger.event('alert', { metric, level, previous, ...data });
   }
 }
+
+/** Lending reserves whose oracle price moves with each asset's price. */
+const PRICED_WITH: Record<string, readonly string[] | undefined> = {
+  ETH: ['ETH', 'WETH', 'weETH', 'wstETH'],
+  BTC: ['BTC', 'WBTC'],
+};
 
 function worst(a: RiskLevel, b: RiskLevel): RiskLevel {
   if (a === 'critical' || b === 'critical') return 'critical';

@@ -4,6 +4,8 @@
  * branch on the environment.
  */
 import type { ModeConfig } from '../config/schema.js';
+import type { MarketData } from '../data/types.js';
+import type { PredictionSet } from '../signals/types.js';
 import type { ActionType, Instruction, StrategyDecision, WrapperAction } from '../domain/types.js';
 import type { ExposureMonitor } from '../portfolio/exposure.js';
 import type { PositionMonitor } from '../portfolio/positions.js';
@@ -38,11 +40,27 @@ export interface StrategyContext {
   series(id: string): Float64Array;
 }
 
+/** What a strategy may prepare from before the first step (signals, models). */
+export interface StrategyEnvironment {
+  data: MarketData;
+  /** The run's event log. */
+  events: { event(type: string, data: Record<string, unknown>): void };
+  /** Mode file, for configuration errors. */
+  modeFile: string;
+  /** Predictions that replace the mode's signal source (benchmarks, tests). */
+  signals?: PredictionSet;
+  cacheDir?: string;
+}
+
 export interface Strategy {
   readonly mode: ModeConfig;
+  /** Called once before the first step (may load signals or train a model); returns notes for the run. */
+  prepare?(env: StrategyEnvironment): Promise<string[]>;
   /** Called once per step before the first pass. */
   beginStep?(ctx: StrategyContext): void;
   decide(ctx: StrategyContext): StrategyDecision | null;
+  /** Family-specific results for the run's summary (e.g. the trades of ml_directional). */
+  report?(): Record<string, unknown>;
 }
 
 /** Venue a mode maps an action type to; throws if the mode has none. */

@@ -59,6 +59,13 @@ export interface Venue {
   restore(checkpoint: VenueCheckpoint): void;
   /** Live clients: refresh the state view from the venue. Simulated venues: no-op. */
   refresh?(): Promise<void>;
+  /** An atomic group that routes to this venue starts (after its checkpoint). Optional. */
+  beginAtomic?(): void;
+  /**
+   * The group's instructions all ran: throws VenueError when the venue is left in a state that must not
+   * outlive the group (an unrepaid flash loan), which reverts the whole group. Optional.
+   */
+  endAtomic?(): void;
 }
 
 /** Simulated venues advance with the clock: interest, funding, liquidations. */
@@ -79,6 +86,25 @@ export interface PerpPositionView {
   maintenanceMargin: number;
   /** Price at which the venue would liquidate this position given the account's margin (NaN if flat). */
   liquidationPrice: number;
+  /** Bracket trigger prices held by the venue for this position (NaN when none; optional read). */
+  stopLossPrice?: number;
+  takeProfitPrice?: number;
+}
+
+/** A close the venue made on its own: a bracket trigger (stop-loss, take-profit) or a liquidation. */
+export interface PerpTrigger {
+  symbol: string;
+  reason: 'sl' | 'tp' | 'liquidation';
+  /** Fill price, quote units. */
+  price: number;
+  /** Signed size closed (base units). */
+  size: number;
+  /** Open time of the bar in which it happened (for a gap, the bar whose open went through the level). */
+  barMs: number;
+  /** Grid time at which the venue settled it. */
+  timeMs: number;
+  /** The bar opened beyond the level, so the fill is at the open instead of the level. */
+  gap: boolean;
 }
 
 export interface CexAccountView {
@@ -92,6 +118,11 @@ export interface CexAccountView {
   /** marginBalance / positionNotional (Infinity when flat); liquidation when it reaches the MMR. */
   marginRatio: number;
   unrealizedPnlUsdt: number;
+  /**
+   * Multi-assets margin (optional): Σ non-USDT collateral × spot price × collateral value ratio, USDT;
+   * included in marginBalanceUsdt. 0 or absent for a USDT-only account.
+   */
+  collateralUsdt?: number;
 }
 
 export interface CexVenue extends Venue {
@@ -101,6 +132,8 @@ export interface CexVenue extends Venue {
   /** Current mark (perp) and last (spot) prices the venue trades at. */
   markPrice(symbol: string): number;
   spotPrice(symbol: string): number;
+  /** The last close the venue made on its own for `symbol` (bracket or liquidation), or null. Optional. */
+  lastTrigger?(symbol: string): PerpTrigger | null;
   /** Fee rate that an order of this type would pay (decimal). */
   feeRate(market: 'spot' | 'perp', orderType: 'maker' | 'taker'): number;
 }
@@ -127,6 +160,12 @@ export interface LendingVenue extends Venue {
   borrowed(asset: string): number;
   account(): LendingAccountView;
   setEmode(enabled: boolean): void;
+  /**
+   * Factor by which the oracle prices of `assets` (together, everything else unchanged) must be multiplied
+   * for the health factor to reach 1; Infinity when no positive factor does it (no debt, or a move of
+   * those prices cannot liquidate). Optional: a stress read for liquidation distances.
+   */
+  liquidationPriceFactor?(assets: readonly string[]): number;
 }
 
 export interface WalletVenue extends Venue {
@@ -136,4 +175,42 @@ export interface WalletVenue extends Venue {
 /** Gas cost of an on-chain operation at the current step, ETH. */
 export interface GasModel {
   gasEth(venue: string, op: string): number;
+}
+
+/**
+ * Liquid staking issuer (ether.fi, Lido): ETH → LST at the protocol exchange rate, a withdrawal queue, and
+ * (ether.fi) reward distributions to holders. LST and ETH sit in the wallet; the venue reports the ETH
+ * waiting in its withdrawal queue.
+ */
+export interface StakingVenue extends Venue {
+  readonly kind: 'staking';
+  /** Token issued, e.g. weETH. */
+  readonly lst: string;
+  /** How the LST is acquired: minted at the protocol rate, or bought on the DEX at the market rate. */
+  readonly route: 'mint' | 'dex';
+  /** How it leaves: withdrawal queue at the protocol rate (after `unstakeDelayHours`), or sold on the DEX. */
+  readonly exitRoute: 'queue' | 'dex';
+  readonly unstakeDelayHours: number;
+  /** Smallest stake worth sending, ETH. */
+  readonly minStakeEth: number;
+  /** ETH per LST at the protocol rate now. */
+  rate(): number;
+  /** ETH waiting in the withdrawal queue. */
+  queuedEth(): number;
+}
+
+/** Flash lender (Morpho, Instadapp): lends within one atomic group against a premium. */
+export interface FlashLoanVenue extends Venue {
+  readonly kind: 'flash_loan';
+  /** Premium as a decimal of the amount borrowed (0.0005 = 5 bps). */
+  readonly feeRate: number;
+  /** Amount owed (principal + premium) of `asset`; 0 outside an atomic group. */
+  owed(asset: string): number;
+}
+
+/** Spot swaps on an AMM at the recorded pool price minus the pool fee. */
+export interface DexVenue extends Venue {
+  readonly kind: 'dex';
+  /** Units of `to` received now for `amountIn` of `from`, fees included; NaN when there is no price. */
+  quote(from: string, to: string, amountIn: number): number;
 }

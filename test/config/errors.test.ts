@@ -222,10 +222,10 @@ describe('venue, share class and preset files', () => {
     cfg.replace(
       'venues/okx.yaml',
       /(\n {4}market_data: historical[^\n]*)/,
-      '$1\n    rest_url: ${OKX_SIM_URL}',
+      '$1\n    extra_url: ${OKX_SIM_URL}',
     );
     expect(() => loadVenue('okx', cfg.dir)).toThrow(
-      /environments\.simulation\.rest_url: simulation must not need environment variables/,
+      /environments\.simulation\.extra_url: simulation must not need environment variables/,
     );
   });
 

@@ -98,7 +98,11 @@ describe('resolveVenueEnvironment', () => {
 
   it('interpolates only the selected block', () => {
     const binance = loadVenue('binance');
-    expect(resolveVenueEnvironment(binance, 'simulation', {})).toEqual({ market_data: 'historical' });
+    // the simulation block needs no variable: historical data for backtests, public URLs for paper trading
+    expect(resolveVenueEnvironment(binance, 'simulation', {})).toMatchObject({
+      market_data: 'historical',
+      spot_rest_url: 'https://api.binance.com',
+    });
     const live = resolveVenueEnvironment(binance, 'live', env);
     expect(live.api_key).toBe(SECRET);
     expect(live.perp_rest_url).toBe('https://fapi.binance.com');

@@ -36,3 +36,28 @@ describe('value is conserved', () => {
     expect(s.trades).toBeGreaterThan(0);
   });
 });
+
+describe('basis cash management', () => {
+  test('small withdrawals are funded and no venue USDT balance goes negative', async () => {
+    const run = await runBacktest({
+      mode: 'btc_basis',
+      dataDir: ensureSampleDataset(),
+      startMs: utc('2024-03-01'),
+      endMs: utc('2024-05-31'),
+      capital: 10_000,
+      deposits: [{ timeMs: utc('2024-03-15'), amount: 5_000 }],
+      withdrawals: [
+        { timeMs: utc('2024-04-01'), amount: 5 },
+        { timeMs: utc('2024-04-15'), amount: 50 },
+      ],
+    });
+    expect(run.summary.withdrawals).toBeCloseTo(55, 9);
+    const r = run.recorder;
+    r.positionKeys.forEach((k, i) => {
+      if (!k.endsWith(':BaseToken:USDT')) return;
+      let min = Infinity;
+      for (let t = 0; t < r.length; t++) min = Math.min(min, r.positions[i][t]);
+      expect(min, k).toBeGreaterThanOrEqual(-1e-9);
+    });
+  });
+});

@@ -5,6 +5,8 @@ import { runBacktest } from '../../engine/backtest.js';
 import { parseFlow } from '../../engine/flows.js';
 import { parseTime } from '../../engine/time.js';
 import { writeRunFiles } from '../../results/files.js';
+import { saveCliRun } from './backtest-store.js';
+import { STORE_OPTION, checkStoreFromOptions, storeFromOptions } from './store-options.js';
 import { ProgressBar } from '../progress.js';
 import { formatSummary } from '../table.js';
 import { collect, out } from './util.js';
@@ -28,10 +30,13 @@ export function registerBacktest(program: Command): void {
     .option('--json <file>', 'write the summary JSON here (series CSV and events JSONL beside it)')
     .option('--out <dir>', 'results directory when --json is not given', 'results')
     .option('--quiet', 'no progress bar or table')
+    .option('--no-store', 'do not save the run in the results store')
+    .option(STORE_OPTION.flags, STORE_OPTION.description)
     .action(async (o) => {
       const capital = Number(o.capital);
       if (!Number.isFinite(capital) || capital <= 0)
         throw new InputError(`--capital must be a positive number, was "${o.capital}"`);
+      if (o.store !== false) checkStoreFromOptions(o);
       const bar = new ProgressBar(!o.quiet);
       const run = await runBacktest({
         mode: o.mode,
@@ -47,9 +52,12 @@ export function registerBacktest(program: Command): void {
       });
       bar.done();
       const files = writeRunFiles(run, { jsonPath: o.json, outDir: o.out });
+      const saved = o.store === false ? null : await saveCliRun(await storeFromOptions(o), o, run);
       if (!o.quiet) {
         out(formatSummary(run.summary));
         out(`summary: ${files.summary}\nseries:  ${files.series}\nevents:  ${files.events}`);
+        if (saved)
+          out(`run:     ${saved.id} (results store ${saved.location}; \`basis runs show ${saved.id}\`)`);
       }
     });
 }

@@ -119,6 +119,34 @@ export class SimulatedAave implements LendingVenue, SimulatedVenue {
     };
   }
 
+  /**
+   * Factor f by which the oracle prices of `assets` must all be multiplied (other prices unchanged) for the
+   * health factor to reach 1: with A/B = Σ collateral × LT / Σ debt (USD) of those reserves and a/b of the
+   * others, HF(f) = (A f + a) / (B f + b) = 1 gives f = (b − a) / (A − B). Infinity when no positive f exists
+   * (no debt, or those prices moving together cannot liquidate: an e-mode loop under an ETH move).
+   */
+  liquidationPriceFactor(assets: readonly string[]): number {
+    this.measure(this.cursor.step, -1, 0, 0);
+    if (!(this.mDebt > 0)) return Infinity;
+    const em = this.emode ? this.config.emode : undefined;
+    let inLt = 0;
+    let inDebt = 0;
+    let outLt = 0;
+    let outDebt = 0;
+    for (let i = 0; i < this.assets.length; i++) {
+      const lt = em !== undefined && this.r.inEmode[i] === 1 ? em.liquidation_threshold : this.r.lt[i];
+      if (assets.includes(this.assets[i])) {
+        inLt += this.collUsd[i] * lt;
+        inDebt += this.debtUsd[i];
+      } else {
+        outLt += this.collUsd[i] * lt;
+        outDebt += this.debtUsd[i];
+      }
+    }
+    const f = (outDebt - outLt) / (inLt - inDebt);
+    return Number.isFinite(f) && f > 0 ? f : Infinity;
+  }
+
   readPositions(out: Float64Array, offset: number): void {
     const step = this.cursor.step;
     for (let i = 0; i < this.assets.length; i++) {

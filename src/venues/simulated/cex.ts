@@ -15,6 +15,8 @@
  *   the crossed position closes at LP, the others at mark, and the remaining margin balance (= the MM at the
  *   close prices) is forfeited to the insurance fund (a negative remainder is absorbed by the fund). The loss
  *   against the equity at the current marks is booked as 'liquidation'.
+ * - Bracket orders (stop-loss / take-profit set with perp_open) are resolved in settle() from the bar's
+ *   open / high / low: ./cex-brackets.ts. Multi-assets margin (opts.collateral): ./cex-collateral.ts.
  */
 import { VenueError } from '../../domain/errors.js';
 import { positionKey } from '../../domain/types.js';
@@ -26,9 +28,12 @@ import type {
   Fill,
   Ledger,
   PerpPositionView,
+  PerpTrigger,
   SimulatedVenue,
   VenueCheckpoint,
 } from '../types.js';
+import { BracketBook, bracketProblem, settleBrackets, type BracketHost } from './cex-brackets.js';
+import { CollateralBook } from './cex-collateral.js';
 import { CexMarket, QUOTE } from './cex-market.js';
 import type { MarketCursor } from './market.js';
 import { DUST_TOLERANCE } from './wallet.js';
@@ -37,12 +42,16 @@ export interface SimulatedCexOptions {
   orderType: 'taker' | 'maker';
   /** Symbols this run trades (subset of the venue's listed symbols), e.g. BTCUSDT. */
   symbols: { spot: string[]; perp: string[] };
+  /** Multi-assets margin: asset → collateral value ratio (BTC 0.95) of balances counted as perp margin. */
+  collateral?: Readonly<Record<string, number>>;
 }
 
 interface CexCheckpoint {
   balances: Float64Array;
   size: Float64Array;
   entry: Float64Array;
+  brackets: Float64Array;
+  triggers: (PerpTrigger | null)[];
 }
 
 export class SimulatedCex implements CexVenue, SimulatedVenue {
@@ -57,7 +66,12 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
   private readonly entry: Float64Array;
   private readonly spotFee: number;
   private readonly perpFee: number;
+  private readonly brackets: BracketBook;
+  private readonly coll: CollateralBook | null;
+  private readonly triggers: (PerpTrigger | null)[];
+  private readonly bracketHost: BracketHost;
   // scratch of measure()
+  private mColl = 0;
   private mUpnl = 0;
   private mNotional = 0;
   private mMm = 0;
@@ -80,6 +94,18 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
     ];
     this.spotFee = config.fees.spot[opts.orderType];
     this.perpFee = config.fees.perp[opts.orderType];
+    this.brackets = new BracketBook(this.perpSymbols.length);
+    this.triggers = this.perpSymbols.map(() => null);
+    this.bracketHost = {
+      ...{ name, mk: this.mk, size: this.size, entry: this.entry, balances: this.balances },
+      perpFee: this.perpFee,
+      timestampsMs: cursor.data.timestampsMs,
+      brackets: this.brackets,
+      triggers: this.triggers,
+      liquidationPrice: (k, step) => this.liquidationPrice(k, step),
+    };
+    const coll = opts.collateral ? new CollateralBook(name, this.mk, opts.collateral) : null;
+    this.coll = coll && !coll.empty ? coll : null;
   }
 
   // ---- reads -------------------------------------------------------------------------------------------
@@ -108,13 +134,19 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
       unrealizedPnl: s === 0 ? 0 : s * (m - this.entry[k]),
       maintenanceMargin: s === 0 ? 0 : Math.abs(s) * m * this.mk.mmr[k],
       liquidationPrice: s === 0 ? NaN : this.liquidationPrice(k, this.cursor.step),
+      stopLossPrice: this.brackets.stop[k],
+      takeProfitPrice: this.brackets.take[k],
     };
+  }
+
+  lastTrigger(symbol: string): PerpTrigger | null {
+    return this.triggers[this.mk.perpSlot(symbol)];
   }
 
   account(): CexAccountView {
     this.measure(this.cursor.step);
     const wallet = this.balances[0];
-    const margin = wallet + this.mUpnl;
+    const margin = wallet + this.mColl + this.mUpnl;
     return {
       walletBalanceUsdt: wallet,
       marginBalanceUsdt: margin,
@@ -122,6 +154,7 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
       maintenanceMarginUsdt: this.mMm,
       marginRatio: this.mNotional > 0 ? margin / this.mNotional : Infinity,
       unrealizedPnlUsdt: this.mUpnl,
+      collateralUsdt: this.mColl,
     };
   }
 
@@ -139,10 +172,10 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
   withdrawableUsdt(): number {
     this.measure(this.cursor.step);
     const wallet = this.balances[0];
-    if (this.mNotional === 0) return wallet;
+    if (this.mNotional === 0 && this.mColl === 0) return wallet;
     return Math.max(
       0,
-      Math.min(wallet, wallet + this.mUpnl - this.mNotional / this.config.perp.max_leverage),
+      Math.min(wallet, wallet + this.mColl + this.mUpnl - this.mNotional / this.config.perp.max_leverage),
     );
   }
 
@@ -159,6 +192,12 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
     const i = this.mk.balSlot(asset);
     if (!(amount >= 0) || !Number.isFinite(amount))
       throw new VenueError(this.name, `bad debit amount ${amount}`);
+    if (i > 0 && this.coll) {
+      this.measure(this.cursor.step);
+      const free =
+        this.balances[0] + this.mColl + this.mUpnl - this.mNotional / this.config.perp.max_leverage;
+      this.coll.checkLeave(this.name, this.mk, i, amount, free, this.cursor.step);
+    }
     this.takeBalance(i, amount, asset);
   }
 
@@ -171,7 +210,14 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
         return this.spot(instruction.op, instruction.base, instruction.quote, instruction.amount, ledger);
       case 'perp_open':
       case 'perp_close':
-        return this.perp(instruction.op, instruction.symbol, instruction.side, instruction.size, ledger);
+        return this.perp(
+          instruction.op,
+          instruction.symbol,
+          instruction.side,
+          instruction.size,
+          ledger,
+          instruction,
+        );
       default:
         throw new VenueError(this.name, `cex does not execute '${instruction.op}' instructions`);
     }
@@ -209,6 +255,7 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
     side: 'long' | 'short',
     qty: number,
     ledger: Ledger,
+    bracket?: { stopLossPrice?: number; takeProfitPrice?: number },
   ): Fill {
     const k = this.mk.perpSlot(symbol);
     positive(this.name, op, qty);
@@ -224,8 +271,14 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
           `perp_open ${side} ${symbol}: a ${s > 0 ? 'long' : 'short'} is open (one-way mode); close it first`,
         );
       const next = s + dir * qty;
+      const withBracket =
+        bracket && (bracket.stopLossPrice !== undefined || bracket.takeProfitPrice !== undefined);
+      const problem = withBracket
+        ? bracketProblem(dir, bracket.stopLossPrice, bracket.takeProfitPrice, m)
+        : null;
+      if (problem) throw new VenueError(this.name, `perp_open ${side} ${symbol}: ${problem}`);
       this.measure(step);
-      const margin = this.balances[0] + this.mUpnl;
+      const margin = this.balances[0] + this.mColl + this.mUpnl;
       const required = (this.mNotional + qty * m) / this.config.perp.max_leverage;
       if (margin - fee < required) {
         throw new VenueError(
@@ -236,6 +289,7 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
       this.entry[k] = (Math.abs(s) * this.entry[k] + qty * m) / Math.abs(next);
       this.size[k] = next;
       this.balances[0] -= fee;
+      if (withBracket) this.brackets.place(k, bracket.stopLossPrice, bracket.takeProfitPrice);
     } else {
       if (s * dir <= 0)
         throw new VenueError(this.name, `perp_close ${side} ${symbol}: no ${side} position (size ${s})`);
@@ -250,6 +304,7 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
       const full = closed === open;
       this.size[k] = full ? 0 : s - dir * closed;
       if (full) this.entry[k] = 0;
+      if (full) this.brackets.cancel(k);
       this.balances[0] += realised - fee;
       qty = closed;
     }
@@ -260,6 +315,8 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
   // ---- clock -------------------------------------------------------------------------------------------
 
   settle(step: number, ledger: Ledger): void {
+    // brackets hit inside the bar that just ended close before the funding timestamp at its end
+    if (step > 0 && this.brackets.any()) settleBrackets(this.bracketHost, step, true, ledger);
     let open = false;
     for (let k = 0; k < this.size.length; k++) {
       const s = this.size[k];
@@ -296,8 +353,11 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
         }
       }
     }
+    // a new bar that opens beyond a bracket level fills at that open
+    if (this.brackets.any()) settleBrackets(this.bracketHost, step, false, ledger);
     this.measure(step);
-    if (this.balances[0] + this.mUpnl <= this.mMm) this.liquidateAccount(step, -1, NaN, 'margin', ledger);
+    if (this.balances[0] + this.mColl + this.mUpnl <= this.mMm)
+      this.liquidateAccount(step, -1, NaN, 'margin', ledger);
   }
 
   checkpoint(): VenueCheckpoint {
@@ -305,6 +365,8 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
       balances: this.balances.slice(),
       size: this.size.slice(),
       entry: this.entry.slice(),
+      brackets: this.brackets.checkpoint(),
+      triggers: [...this.triggers],
     } satisfies CexCheckpoint;
   }
 
@@ -313,6 +375,8 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
     this.balances.set(c.balances);
     this.size.set(c.size);
     this.entry.set(c.entry);
+    this.brackets.restore(c.brackets);
+    this.triggers.splice(0, this.triggers.length, ...c.triggers);
   }
 
   // ---- internals ---------------------------------------------------------------------------------------
@@ -328,14 +392,19 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
     }
     const q = Math.abs(this.size[k]);
     const ep = this.entry[k];
-    return this.size[k] < 0
-      ? (wb + q * ep) / (q * (1 + this.mk.mmr[k]))
-      : (q * ep - wb) / (q * (1 - this.mk.mmr[k]));
+    const kc = this.coll ? this.coll.split(this.mk, this.balances, step, k) : 0;
+    if (this.coll) wb += this.coll.fixed;
+    if (this.size[k] < 0) {
+      const den = q * (1 + this.mk.mmr[k]) - kc;
+      return den > 0 ? (wb + q * ep) / den : Infinity;
+    }
+    return (q * ep - wb) / (q * (1 - this.mk.mmr[k]) + kc);
   }
 
   private liquidateAccount(step: number, trigger: number, lp: number, reason: string, ledger: Ledger): void {
     this.measure(step);
     const equityAtMark = this.balances[0] + this.mUpnl;
+    const collBefore = this.coll ? this.coll.marketUsdt(this.mk, this.balances, step) : 0;
     const positions: Record<string, unknown>[] = [];
     let mm = 0;
     for (let k = 0; k < this.size.length; k++) {
@@ -352,13 +421,28 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
         closePrice: price,
         markPrice: m,
       });
+      const t = this.cursor.data.timestampsMs;
+      const barMs = t[k === trigger ? step - 1 : step];
+      this.triggers[k] = {
+        symbol: this.perpSymbols[k],
+        reason: 'liquidation',
+        price,
+        size: s,
+        barMs,
+        timeMs: t[step],
+        gap: false,
+      };
       this.size[k] = 0;
       this.entry[k] = 0;
+      this.brackets.cancel(k);
     }
     const remaining = this.balances[0];
-    const forfeited = Math.max(0, Math.min(remaining, mm));
-    this.balances[0] = Math.max(0, remaining - forfeited);
-    const loss = this.balances[0] - equityAtMark;
+    const forfeited = Math.max(0, Math.min(remaining + collBefore, mm));
+    this.balances[0] = remaining - forfeited;
+    if (this.coll && this.balances[0] < 0) this.coll.autoExchange(this.mk, this.balances, step);
+    if (this.balances[0] < 0) this.balances[0] = 0; // the insurance fund absorbs the rest
+    const collAfter = this.coll ? this.coll.marketUsdt(this.mk, this.balances, step) : 0;
+    const loss = this.balances[0] + collAfter - equityAtMark - collBefore;
     ledger.book('liquidation', QUOTE, loss, this.name, reason);
     ledger.event('liquidation', {
       venue: this.name,
@@ -390,6 +474,7 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
     this.mUpnl = upnl;
     this.mNotional = notional;
     this.mMm = mm;
+    this.mColl = this.coll ? this.coll.valueUsdt(this.mk, this.balances, step) : 0;
   }
 
   /** Debits slot i; USDT only up to the withdrawable amount. Dust over the balance clears it to 0. */
