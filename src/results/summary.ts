@@ -36,6 +36,7 @@ export interface BacktestSummary {
   };
   trades: number;
   transfers: number;
+  /** Instructions a venue refused plus atomic groups that reverted. */
   failed_instructions: number;
   steps: number;
   runtime_ms: number;
@@ -84,7 +85,8 @@ export function summarise(s: SummaryInput): BacktestSummary {
     if (e.type === 'fill') {
       if (e.op === 'transfer') transfers++;
       else trades++;
-    } else if (e.type === 'execution_failed') failed++;
+    } else if (e.type === 'execution_failed' || (e.type === 'atomic_group' && e.status === 'reverted'))
+      failed++;
   }
   const attribution: Record<string, number> = {};
   PNL_SOURCES.forEach((src, i) => (attribution[src] = s.parts.pnl.totalAttribution[i]));
