@@ -3,7 +3,7 @@
  * ledger, PnL calculator, strategy and execution manager, wired into the tight loop.
  */
 import type { ResolvedMode } from '../config/index.js';
-import type { CexVenueConfig, LendingVenueConfig } from '../config/schema.js';
+import type { CexVenueConfig, LendingVenueConfig, VenueConfig } from '../config/schema.js';
 import type { MarketData } from '../data/types.js';
 import { ConfigError } from '../domain/errors.js';
 import { ExecutionManager } from '../execution/manager.js';
@@ -17,7 +17,7 @@ import { createStrategy } from '../strategies/index.js';
 import { GasModel } from '../venues/simulated/gas.js';
 import { MarketCursor } from '../venues/simulated/market.js';
 import { SimulatedAave, SimulatedCex, SimulatedWallet } from '../venues/simulated/index.js';
-import type { CexVenue, LendingVenue, SimulatedVenue, Venue } from '../venues/types.js';
+import type { CexVenue, LendingVenue, SimulatedVenue, Venue, WalletVenue } from '../venues/types.js';
 import { RunLedger } from './ledger.js';
 import { StepRecorder } from './recorder.js';
 import { buildStakingVenues, stakingWallet } from './staking-setup.js';
@@ -27,7 +27,8 @@ export interface RunParts {
   data: MarketData;
   venues: Map<string, Venue>;
   simulated: SimulatedVenue[];
-  wallet: SimulatedWallet;
+  /** The run's wallet: simulated, or the on-chain wallet (its credit / debit are refused: balances move by transactions). */
+  wallet: RunWallet;
   walletAsset: string;
   cex: CexVenue[];
   lending: LendingVenue | null;
@@ -49,6 +50,13 @@ export interface RunParts {
   record(step: number, deposit: number): void;
 }
 
+/** A run's wallet as the runners use it (deposits and withdrawals of the share class). */
+export type RunWallet = WalletVenue & {
+  balanceOf(asset: string): number;
+  credit(asset: string, amount: number): void;
+  debit(asset: string, amount: number): void;
+};
+
 /** How a run gets venues that are not simulated (wall-clock runs, src/engine/live). */
 export interface BuildRunOptions {
   /**
@@ -62,6 +70,12 @@ export interface BuildRunOptions {
     symbols: { spot: string[]; perp: string[] },
     ledger: RunLedger,
   ) => CexVenue | null;
+  /**
+   * The on-chain client (src/venues/onchain, built by createOnchainClients) of the wallet, lending, staking,
+   * flash-loan or DEX venue `name` when it runs on a testnet or live, or null for a simulated venue. On-chain
+   * venues share one wallet: when the wallet is on chain, every such venue of the mode must be.
+   */
+  onchainVenue?: (name: string, config: VenueConfig) => Venue | null;
 }
 
 export function buildRun(
@@ -82,16 +96,38 @@ export function buildRun(
 
   const walletAsset = mode.share_class;
   const walletName = mode.venues.wallet_transfer ?? 'wallet';
-  const wallet =
-    mode.family === 'staking'
+  const onchain = (name: string): Venue | null => {
+    const cfg = resolved.venues[name];
+    return cfg ? (opts.onchainVenue?.(name, cfg) ?? null) : null;
+  };
+  const chainWallet = onchain(walletName) as RunWallet | null;
+  const simWallet = chainWallet
+    ? null
+    : mode.family === 'staking'
       ? stakingWallet(walletName, mode, cursor, gas)
       : new SimulatedWallet(walletName, cursor, gas, [walletAsset]);
+  const wallet: RunWallet = chainWallet ?? simWallet!;
   const venues = new Map<string, Venue>([[walletName, wallet]]);
-  const simulated: SimulatedVenue[] = [wallet];
+  const simulated: SimulatedVenue[] = simWallet ? [simWallet] : [];
   const ordered: Venue[] = [wallet];
+  const needSimWallet = (name: string): SimulatedWallet => {
+    if (simWallet) return simWallet;
+    throw new ConfigError(
+      `config/venues/${name}.yaml`,
+      'environments',
+      `${name} is simulated but the wallet ${walletName} is on chain: run every on-chain venue of the mode in one environment`,
+    );
+  };
 
   let lending: LendingVenue | null = null;
-  if (mode.venues.lending) {
+  const chainLending = mode.venues.lending ? (onchain(mode.venues.lending) as LendingVenue | null) : null;
+  if (chainLending) {
+    // leveraged staking loops in e-mode: on chain it is set before the venue's first action
+    if (mode.family === 'staking' && mode.lst_type !== null) chainLending.setEmode(true);
+    lending = chainLending;
+    venues.set(chainLending.name, chainLending);
+    ordered.push(chainLending);
+  } else if (mode.venues.lending) {
     const cfg = venueConfig<LendingVenueConfig>(resolved, mode.venues.lending, 'lending');
     const asset = mode.strategy.lending_asset ?? mode.share_class;
     const staking = mode.family === 'staking' && mode.lst_type !== null;
@@ -99,7 +135,7 @@ export function buildRun(
       cfg.venue,
       cfg,
       cursor,
-      wallet,
+      needSimWallet(cfg.venue),
       gas,
       staking ? [mode.lst_type!, 'WETH'] : [asset],
     );
@@ -138,8 +174,19 @@ export function buildRun(
   }
 
   const notes: string[] = [];
-  if (mode.family === 'staking') {
-    const extra = buildStakingVenues(resolved, cursor, wallet, lending, (a) => pricer.usdt(a));
+  const chainNames = [mode.venues.staking, mode.venues.flash_loan, mode.venues.unwind, mode.venues.dex_swap];
+  if (mode.family === 'staking' && chainWallet) {
+    for (const name of new Set(chainNames)) {
+      if (!name) continue;
+      const v = onchain(name);
+      if (!v) needSimWallet(name);
+      venues.set(name, v!);
+      ordered.push(v!);
+    }
+  } else if (mode.family === 'staking') {
+    const extra = buildStakingVenues(resolved, cursor, needSimWallet(walletName), lending, (a) =>
+      pricer.usdt(a),
+    );
     notes.push(...extra.notes);
     for (const v of extra.venues) {
       venues.set(v.name, v);
@@ -162,7 +209,7 @@ export function buildRun(
     pnl.update(cursor.step);
   };
 
-  const ethInWalletAsset = () => (wallet.gasAsset === 'ETH' ? 1 : pricer.usdt('ETH'));
+  const ethInWalletAsset = () => (!simWallet || simWallet.gasAsset === 'ETH' ? 1 : pricer.usdt('ETH'));
   const execution = new ExecutionManager(
     mode,
     venues,

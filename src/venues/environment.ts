@@ -9,16 +9,24 @@
 import type { EnvironmentBlock } from '../config/interpolate.js';
 import { redactEnvironmentBlock, resolveVenueEnvironment } from '../config/interpolate.js';
 import { environmentForVenue, loadEnvironmentPreset, resolveConfigDir, displayPath } from '../config/load.js';
+import { dirname } from 'node:path';
 import { ENVIRONMENTS, type EnvironmentName } from '../config/schema.js';
 import type { ResolvedMode } from '../config/validate.js';
 import { ConfigError, InputError } from '../domain/errors.js';
 import { CREDENTIAL_KEYS, REQUIRED_URL_KEYS, isSupportedExchange } from './cex/exchange.js';
+import { onchainOwner } from './onchain/owner.js';
+import { resolveOnchainBlock } from './onchain/config.js';
 
 export type ClientKind =
   /** Simulated venue fed by the historical dataset or by live market data (paper trading). */
   | 'simulated'
   /** A real exchange through ccxt (testnet or live). */
-  | 'ccxt';
+  | 'ccxt'
+  /** An on-chain venue through viem (testnet: any RPC URL, e.g. the devnet; live: mainnet). */
+  | 'onchain';
+
+/** Venue kinds with an on-chain client (src/venues/onchain). */
+export const ONCHAIN_KINDS: readonly string[] = ['lending', 'staking', 'flash_loan', 'dex', 'wallet'];
 
 export interface VenuePlan {
   venue: string;
@@ -55,6 +63,35 @@ export interface PlanOptions {
   /** `--confirm-live`: required when any venue runs live. */
   confirmLive: boolean;
   processEnv?: NodeJS.ProcessEnv;
+  /**
+   * Whether the caller drives on-chain clients (default true). The wall-clock runner passes false: it refuses
+   * on-chain venues outside simulation before anything is resolved.
+   */
+  onchainClients?: boolean;
+  /** Reads this devnet deployment file instead of the one the testnet blocks name (tests run several devnets). */
+  deploymentFile?: string;
+}
+
+/**
+ * On-chain venues of a run share one chain and one wallet: either all of the mode's non-CEX venues run on
+ * chain, in the same environment, or none does.
+ */
+function checkOnchainEnvironments(
+  resolved: ResolvedMode,
+  chosen: { venue: string; environment: EnvironmentName }[],
+): void {
+  const chainVenues = chosen.filter((c) => ONCHAIN_KINDS.includes(resolved.venues[c.venue].kind));
+  const onChain = chainVenues.filter((c) => c.environment !== 'simulation');
+  if (onChain.length === 0) return;
+  const envs = [...new Set(chainVenues.map((c) => c.environment))];
+  if (envs.length > 1)
+    throw new InputError(
+      `on-chain venues share one chain and wallet: run ${chainVenues.map((c) => c.venue).join(', ')} in one environment (received ${chainVenues.map((c) => `${c.venue}=${c.environment}`).join(', ')})`,
+    );
+  if (!chainVenues.some((c) => resolved.venues[c.venue].kind === 'wallet'))
+    throw new InputError(
+      `on-chain venues ${onChain.map((c) => c.venue).join(', ')} need the mode's wallet venue (wallet_transfer) to sign`,
+    );
 }
 
 export function parseEnvironment(value: string, what: string): EnvironmentName {
@@ -106,19 +143,70 @@ export function planEnvironments(o: PlanOptions): EnvironmentPlan {
       `environment live trades real money on ${live.join(', ')}: pass --confirm-live to proceed`,
     );
 
+  if (o.onchainClients === false) {
+    const chain = chosen.find(
+      (c) => c.environment !== 'simulation' && ONCHAIN_KINDS.includes(resolved.venues[c.venue].kind),
+    );
+    if (chain)
+      throw new InputError(
+        `${chain.venue} (${resolved.venues[chain.venue].kind}) has no ${chain.environment} client in the wall-clock runner in this version (on-chain venues: docs/onchain.md); run it in simulation (e.g. --preset cex_testnet_onchain_simulated or --venue-env ${chain.venue}=simulation)`,
+      );
+  }
+  checkOnchainEnvironments(resolved, chosen);
+  // The executor of a devnet deployment file is the wallet's: resolve the wallet's block first.
+  const chain = chosen.find(
+    (c) => c.environment !== 'simulation' && resolved.venues[c.venue].kind === 'wallet',
+  );
+  const owner = chain
+    ? onchainOwner(
+        resolveOnchainBlock(resolved.venues[chain.venue], chain.environment, {
+          processEnv: env,
+          configDir: o.configDir,
+          deploymentFile: o.deploymentFile,
+        }),
+        {
+          file: displayPath(configDir, `${configDir}/venues/${chain.venue}.yaml`),
+          path: `environments.${chain.environment}`,
+          baseDir: dirname(configDir),
+        },
+      )
+    : undefined;
+
   const venues: VenuePlan[] = chosen.map(({ venue, environment }) => {
     const cfg = resolved.venues[venue];
     const file = displayPath(configDir, `${configDir}/venues/${venue}.yaml`);
     const source = { file, path: `environments.${environment}` };
     let client: ClientKind = 'simulated';
     if (environment !== 'simulation') {
-      if (cfg.kind !== 'cex' || !isSupportedExchange(venue))
+      if (cfg.kind === 'cex' && isSupportedExchange(venue)) client = 'ccxt';
+      else if (ONCHAIN_KINDS.includes(cfg.kind)) client = 'onchain';
+      else
         throw new InputError(
           `${venue} (${cfg.kind}) has no ${environment} client in this version; run it in simulation (e.g. --preset cex_testnet_onchain_simulated or --venue-env ${venue}=simulation)`,
         );
-      client = 'ccxt';
     }
-    const settings = resolveVenueEnvironment(cfg, environment, env, file);
+    const settings =
+      client === 'onchain'
+        ? resolveOnchainBlock(cfg, environment, {
+            processEnv: env,
+            configDir: o.configDir,
+            owner,
+            deploymentFile: o.deploymentFile,
+          })
+        : resolveVenueEnvironment(cfg, environment, env, file);
+    if (client === 'onchain' && cfg.kind === 'flash_loan' && !('morpho_address' in settings))
+      throw new InputError(
+        `${venue} (flash_loan) has no ${environment} client in this version (the Morpho executor route is the on-chain default; see docs/onchain.md)`,
+      );
+    if (client === 'onchain') {
+      const v = settings.rpc_url;
+      if (typeof v !== 'string' || v.length === 0)
+        throw new ConfigError(
+          file,
+          `${source.path}.rpc_url`,
+          `missing (needed by the ${environment} client)`,
+        );
+    }
     if (cfg.kind === 'cex' && isSupportedExchange(venue)) {
       // Real clients need their URLs and keys; a simulated CEX reads live prices from public URLs.
       const need = [...REQUIRED_URL_KEYS[venue], ...(client === 'ccxt' ? CREDENTIAL_KEYS[venue] : [])];

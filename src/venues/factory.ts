@@ -5,7 +5,8 @@
  * the public endpoints of the venue's `simulation` block for paper trading and reference prices), and
  * the gas-price feed of a simulated wallet. Nothing here decides what to trade.
  */
-import { loadVenue } from '../config/load.js';
+import { dirname, join } from 'node:path';
+import { loadVenue, resolveConfigDir } from '../config/load.js';
 import { resolveVenueEnvironment, type EnvironmentBlock } from '../config/interpolate.js';
 import { DataError, InputError } from '../domain/errors.js';
 import { withRetry } from '../execution/retry.js';
@@ -19,12 +20,16 @@ import type { EnvironmentPlan } from './environment.js';
 import { CexFeed, type FeedOptions } from './feeds/cex-feed.js';
 import { GasPriceFeed } from './feeds/gas-feed.js';
 import { feedPlan } from './feeds/market-source.js';
+import type { SenderOptions } from './onchain/chain/sender.js';
+import { createOnchainVenues, isOnchainSeries, type OnchainVenues } from './onchain/index.js';
 
 export interface VenueClients {
   /** Exchange APIs of the venues that trade on a testnet or live. */
   apis: Map<string, CexApi>;
   feeds: Map<string, CexFeed>;
   gas: GasPriceFeed | null;
+  /** The on-chain venues (viem) of the venues planned `onchain`, connected by `init()`; null before or without. */
+  onchain: OnchainVenues | null;
   /** Loads every exchange's markets (the first network calls), then starts the price streams. */
   init(): Promise<void>;
   close(): Promise<void>;
@@ -33,6 +38,28 @@ export interface VenueClients {
 export interface FactoryOptions {
   configDir?: string;
   feed: FeedOptions;
+  /** Folder of the on-chain sender journals (default `.basis/onchain`). */
+  journalDir?: string;
+  sender?: SenderOptions;
+}
+
+/**
+ * Builds and connects the on-chain venues of the venues planned `onchain` (one wallet, one chain; reads the
+ * chain id, token decimals, reserves and pools), or null when the plan has none.
+ */
+export async function createOnchainClients(
+  plan: EnvironmentPlan,
+  o: Pick<FactoryOptions, 'configDir' | 'journalDir' | 'sender'> = {},
+): Promise<OnchainVenues | null> {
+  const planned = plan.venues.filter((v) => v.client === 'onchain');
+  if (planned.length === 0) return null;
+  const root = dirname(resolveConfigDir(o.configDir));
+  return createOnchainVenues({
+    venues: planned.map((v) => ({ config: loadVenue(v.venue, o.configDir), settings: v.settings })),
+    journalDir: o.journalDir ?? join(root, '.basis', 'onchain'),
+    sender: o.sender,
+    baseDir: root,
+  });
 }
 
 type ExchangeApi = CexApi & CcxtApiBase;
@@ -56,7 +83,9 @@ export async function createVenueClients(
   ids: readonly string[],
   o: FactoryOptions,
 ): Promise<VenueClients> {
-  const fp = feedPlan(ids);
+  // With on-chain venues, their series (Aave indexes, oracles, pegs, pool prices) are read from the chain.
+  const chain = plan.venues.some((v) => v.client === 'onchain');
+  const fp = feedPlan(chain ? ids.filter((id) => !isOnchainSeries(id)) : ids);
   if (fp.unsupported.length > 0)
     throw new InputError(
       `series ${fp.unsupported.join(', ')} ${fp.unsupported.length > 1 ? 'have' : 'has'} no live source in this version (on-chain market data); this mode cannot run on a wall clock yet`,
@@ -93,7 +122,8 @@ export async function createVenueClients(
   let gas: GasPriceFeed | null = null;
   if (fp.gas) {
     const wallet = plan.venues.find((v) => v.kind === 'wallet');
-    const url = wallet?.settings.gas_rpc_url;
+    // an on-chain wallet prices gas on its own chain
+    const url = wallet?.client === 'onchain' ? wallet.settings.rpc_url : wallet?.settings.gas_rpc_url;
     if (typeof url !== 'string' || url.length === 0)
       throw new DataError(
         "gas.price_gwei needs the wallet's gas_rpc_url (environments.simulation)",
@@ -102,11 +132,13 @@ export async function createVenueClients(
     gas = new GasPriceFeed(url);
   }
   const all = [...new Set([...apis.values(), ...feedApis])];
-  return {
+  const clients: VenueClients = {
     apis,
     feeds,
     gas,
+    onchain: null,
     async init() {
+      clients.onchain = await createOnchainClients(plan, o);
       // Loading markets is idempotent: transient failures are retried (a run must not die of one 5xx).
       const policy = { attempts: 8, baseMs: 100, maxMs: 5_000 };
       await Promise.all(all.map((a) => withRetry(() => a.init(), policy, { sleep: o.feed.sleep })));
@@ -117,4 +149,5 @@ export async function createVenueClients(
       await Promise.allSettled(all.map((a) => a.close()));
     },
   };
+  return clients;
 }

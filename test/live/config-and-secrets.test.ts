@@ -119,7 +119,7 @@ describe('misconfiguration fails before any network call, with one line', () => 
       'a venue without a client for its environment',
       ['--environment', 'testnet'],
       (env) => env,
-      /^basis: wallet \(wallet\) has no testnet client in this version; run it in simulation/,
+      /^basis: wallet \(wallet\) has no testnet client in the wall-clock runner in this version \(on-chain venues: docs\/onchain.md\); run it in simulation/,
     ],
     [
       'not an environment',

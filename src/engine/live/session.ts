@@ -85,6 +85,7 @@ export async function openSession(opts: LiveRunOptions): Promise<LiveSession> {
     overrides: opts.venueEnv,
     confirmLive: opts.confirmLive,
     processEnv: env,
+    onchainClients: false, // the runner does not drive on-chain venues yet (docs/onchain.md)
   });
   const sp = seriesPlan(resolved.mode);
   const weights = Object.fromEntries(
