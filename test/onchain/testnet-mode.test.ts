@@ -295,9 +295,9 @@ describe.skipIf(!DEVNET)(
       expect(aave.borrowed('WETH')).toBe(0);
       expect(aave.supplied(resolved.mode.lst_type!)).toBeLessThan(1e-9);
       expect(await chain.ctx.pub.getBalance({ address: f.executor })).toBe(0n);
-    // the equity comes back as ETH less the DEX exit (1 bp fee and the impact of selling the LST) and gas
-    expect(parts.wallet.balanceOf('ETH')).toBeGreaterThan(equity * 0.95);
-    expect(parts.wallet.balanceOf('ETH')).toBeLessThan(equity);
+      // the equity comes back as ETH less the DEX exit (1 bp fee and the impact of selling the LST) and gas
+      expect(parts.wallet.balanceOf('ETH')).toBeGreaterThan(equity * 0.95);
+      expect(parts.wallet.balanceOf('ETH')).toBeLessThan(equity);
     });
   },
 );
