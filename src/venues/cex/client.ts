@@ -161,11 +161,11 @@ export class LiveCex implements CexVenue {
   }
 
   markPrice(symbol: string): number {
-    return this.mk.markAt(this.mk.perpSlot(symbol), this.cursor.step);
+    return this.mk.markOf(symbol, this.cursor.step);
   }
 
   spotPrice(symbol: string): number {
-    return this.mk.spotAt(this.mk.spotSlot(symbol), this.cursor.step);
+    return this.mk.spotOf(symbol, this.cursor.step);
   }
 
   balanceOf(asset: string): number {
@@ -177,26 +177,16 @@ export class LiveCex implements CexVenue {
   perpPosition(symbol: string): PerpPositionView {
     const k = this.mk.perpSlot(symbol);
     const s = this.size[k];
-    const m = s === 0 ? this.mk.rawMark(k, this.cursor.step) : this.mk.markAt(k, this.cursor.step);
+    if (s === 0) return this.mk.perpView(k, 0, this.entry[k], this.cursor.step, NaN);
+    const m = this.mk.markAt(k, this.cursor.step);
     const acct = this.measure();
     const mmr = this.mk.mmr[k];
+    // Binance one-way cross: the other positions' PnL and maintenance margin move the LP
     const others = acct.margin - s * (m - this.entry[k]) - (acct.mm - Math.abs(s) * m * mmr);
     const q = Math.abs(s);
     const lp =
-      s === 0
-        ? NaN
-        : s < 0
-          ? (others + q * this.entry[k]) / (q * (1 + mmr))
-          : (q * this.entry[k] - others) / (q * (1 - mmr));
-    return {
-      symbol,
-      size: s,
-      entryPrice: this.entry[k],
-      markPrice: m,
-      unrealizedPnl: s === 0 ? 0 : s * (m - this.entry[k]),
-      maintenanceMargin: s === 0 ? 0 : q * m * mmr,
-      liquidationPrice: lp,
-    };
+      s < 0 ? (others + q * this.entry[k]) / (q * (1 + mmr)) : (q * this.entry[k] - others) / (q * (1 - mmr));
+    return this.mk.perpView(k, s, this.entry[k], this.cursor.step, lp);
   }
 
   account(): CexAccountView {
@@ -218,19 +208,9 @@ export class LiveCex implements CexVenue {
   }
 
   private measure(): { wallet: number; margin: number; notional: number; mm: number } {
-    let upnl = 0;
-    let notional = 0;
-    let mm = 0;
-    for (let k = 0; k < this.size.length; k++) {
-      const s = this.size[k];
-      if (s === 0) continue;
-      const m = this.mk.markAt(k, this.cursor.step);
-      upnl += s * (m - this.entry[k]);
-      notional += Math.abs(s) * m;
-      mm += Math.abs(s) * m * this.mk.mmr[k];
-    }
+    const t = this.mk.measurePerps(this.size, this.entry, this.cursor.step, { upnl: 0, notional: 0, mm: 0 });
     const wallet = this.actual[0] - this.reserve[0];
-    return { wallet, margin: wallet + upnl, notional, mm };
+    return { wallet, margin: wallet + t.upnl, notional: t.notional, mm: t.mm };
   }
 
   // ---- allocation (book transfers) -------------------------------------------------------------------

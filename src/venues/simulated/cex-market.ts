@@ -13,6 +13,14 @@
 import type { CexVenueConfig } from '../../config/schema.js';
 import { ConfigError, DataError, VenueError } from '../../domain/errors.js';
 import type { MarketCursor } from './market.js';
+import type { PerpPositionView } from '../types.js';
+
+/** Totals over a venue's perps at one step, USDT. */
+export interface PerpTotals {
+  upnl: number;
+  notional: number;
+  mm: number;
+}
 
 export const QUOTE = 'USDT';
 
@@ -93,6 +101,59 @@ export class CexMarket {
     const p = this.spotPx[k][step];
     if (!(p > 0)) this.missing(this.spotPxId[k], step);
     return p;
+  }
+
+  /** Perp mark of `symbol` at `step`. */
+  markOf(symbol: string, step: number): number {
+    return this.markAt(this.perpSlot(symbol), step);
+  }
+
+  /** Spot price of `symbol` at `step`. */
+  spotOf(symbol: string, step: number): number {
+    return this.spotAt(this.spotSlot(symbol), step);
+  }
+
+  /**
+   * Σ unrealised PnL, Σ notional and Σ maintenance margin of the perps (signed sizes, entry prices) at the
+   * marks of `step`, written into `out` (reused: no allocation on the hot path).
+   */
+  measurePerps(size: Float64Array, entry: Float64Array, step: number, out: PerpTotals): PerpTotals {
+    let upnl = 0;
+    let notional = 0;
+    let mm = 0;
+    for (let k = 0; k < size.length; k++) {
+      const s = size[k];
+      if (s === 0) continue;
+      const m = this.markAt(k, step);
+      const n = Math.abs(s) * m;
+      upnl += s * (m - entry[k]);
+      notional += n;
+      mm += n * this.mmr[k];
+    }
+    out.upnl = upnl;
+    out.notional = notional;
+    out.mm = mm;
+    return out;
+  }
+
+  /** The position view of perp slot `k` (mark may be NaN for a flat position); the caller supplies the LP. */
+  perpView(
+    k: number,
+    size: number,
+    entryPrice: number,
+    step: number,
+    liquidationPrice: number,
+  ): PerpPositionView {
+    const m = size === 0 ? this.rawMark(k, step) : this.markAt(k, step);
+    return {
+      symbol: this.perpSymbols[k],
+      size,
+      entryPrice,
+      markPrice: m,
+      unrealizedPnl: size === 0 ? 0 : size * (m - entryPrice),
+      maintenanceMargin: size === 0 ? 0 : Math.abs(size) * m * this.mmr[k],
+      liquidationPrice: size === 0 ? NaN : liquidationPrice,
+    };
   }
 
   perpSlot(symbol: string): number {

@@ -34,7 +34,7 @@ import type {
 } from '../types.js';
 import { BracketBook, bracketProblem, settleBrackets, type BracketHost } from './cex-brackets.js';
 import { CollateralBook } from './cex-collateral.js';
-import { CexMarket, QUOTE } from './cex-market.js';
+import { CexMarket, type PerpTotals, QUOTE } from './cex-market.js';
 import type { MarketCursor } from './market.js';
 import { DUST_TOLERANCE } from './wallet.js';
 
@@ -75,6 +75,7 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
   private mUpnl = 0;
   private mNotional = 0;
   private mMm = 0;
+  private readonly totals: PerpTotals = { upnl: 0, notional: 0, mm: 0 };
 
   constructor(
     readonly name: string,
@@ -115,25 +116,19 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
   }
 
   markPrice(symbol: string): number {
-    return this.mk.markAt(this.mk.perpSlot(symbol), this.cursor.step);
+    return this.mk.markOf(symbol, this.cursor.step);
   }
 
   spotPrice(symbol: string): number {
-    return this.mk.spotAt(this.mk.spotSlot(symbol), this.cursor.step);
+    return this.mk.spotOf(symbol, this.cursor.step);
   }
 
   perpPosition(symbol: string): PerpPositionView {
     const k = this.mk.perpSlot(symbol);
     const s = this.size[k];
-    const m = s === 0 ? this.mk.rawMark(k, this.cursor.step) : this.mk.markAt(k, this.cursor.step);
+    const step = this.cursor.step;
     return {
-      symbol,
-      size: s,
-      entryPrice: this.entry[k],
-      markPrice: m,
-      unrealizedPnl: s === 0 ? 0 : s * (m - this.entry[k]),
-      maintenanceMargin: s === 0 ? 0 : Math.abs(s) * m * this.mk.mmr[k],
-      liquidationPrice: s === 0 ? NaN : this.liquidationPrice(k, this.cursor.step),
+      ...this.mk.perpView(k, s, this.entry[k], step, s === 0 ? NaN : this.liquidationPrice(k, step)),
       stopLossPrice: this.brackets.stop[k],
       takeProfitPrice: this.brackets.take[k],
     };
@@ -459,21 +454,10 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
 
   /** Σ uPnL, Σ notional and Σ MM at current marks into the scratch fields. */
   private measure(step: number): void {
-    let upnl = 0;
-    let notional = 0;
-    let mm = 0;
-    for (let k = 0; k < this.size.length; k++) {
-      const s = this.size[k];
-      if (s === 0) continue;
-      const m = this.mk.markAt(k, step);
-      const n = Math.abs(s) * m;
-      upnl += s * (m - this.entry[k]);
-      notional += n;
-      mm += n * this.mk.mmr[k];
-    }
-    this.mUpnl = upnl;
-    this.mNotional = notional;
-    this.mMm = mm;
+    const t = this.mk.measurePerps(this.size, this.entry, step, this.totals);
+    this.mUpnl = t.upnl;
+    this.mNotional = t.notional;
+    this.mMm = t.mm;
     this.mColl = this.coll ? this.coll.valueUsdt(this.mk, this.balances, step) : 0;
   }
 
