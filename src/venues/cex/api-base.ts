@@ -6,7 +6,7 @@
 import type { Exchange, Market } from 'ccxt';
 import { VenueError } from '../../domain/errors.js';
 import { toVenueError } from './errors.js';
-import type { CexMarketKind, LotRule } from './types.js';
+import type { CexMarketKind, LotRule, OrderReport } from './types.js';
 
 export abstract class CcxtApiBase {
   protected readonly lots = new Map<string, LotRule>();
@@ -85,6 +85,14 @@ export abstract class CcxtApiBase {
         'ambiguous',
       );
     }
+  }
+
+  /** Reads an accepted order back by its client id; not found (or unreadable) is an ambiguous outcome. */
+  protected async readBack(clientId: string, find: () => Promise<OrderReport | null>): Promise<OrderReport> {
+    const found = await this.afterAccept(clientId, find);
+    if (!found)
+      throw new VenueError(this.venue, `order ${clientId} acknowledged but not found`, true, 'ambiguous');
+    return found;
   }
 
   /** Like Promise.all, but waits for every request to finish before throwing the first error. */

@@ -175,12 +175,7 @@ export class BybitApi extends CcxtApiBase implements CexApi {
     const raw = await this.call('place order', true, () => this.b.privatePostV5OrderCreate(params));
     parsePayload(this.venue, 'order ack', Ack, raw, true);
     // The acknowledgement carries no fill: read the order back (a failure here is an unknown outcome).
-    const found = await this.afterAccept(req.clientId, () =>
-      this.find(req.clientId, req.market, req.symbol, true),
-    );
-    if (!found)
-      throw new VenueError(this.venue, `order ${req.clientId} acknowledged but not found`, true, 'ambiguous');
-    return found;
+    return this.readBack(req.clientId, () => this.find(req.clientId, req.market, req.symbol, true));
   }
 
   async lookup(clientId: string, market: CexMarketKind, symbol: string): Promise<OrderReport | null> {

@@ -133,12 +133,7 @@ export class OkxApi extends CcxtApiBase implements CexApi {
         false,
         'rejected',
       );
-    const found = await this.afterAccept(req.clientId, () =>
-      this.find(req.clientId, req.market, req.symbol, true),
-    );
-    if (!found)
-      throw new VenueError(this.venue, `order ${req.clientId} acknowledged but not found`, true, 'ambiguous');
-    return found;
+    return this.readBack(req.clientId, () => this.find(req.clientId, req.market, req.symbol, true));
   }
 
   async lookup(clientId: string, market: CexMarketKind, symbol: string): Promise<OrderReport | null> {
