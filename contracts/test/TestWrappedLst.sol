@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.19;
 
+import {TestTokenBase} from "./TestTokenBase.sol";
+
 interface IRebasingShares {
     function getPooledEthByShares(uint256 shares) external view returns (uint256);
     function getSharesByPooledEth(uint256 eth) external view returns (uint256);
@@ -11,22 +13,15 @@ interface IRebasingShares {
 /// @title TestWrappedLst
 /// @notice Non-rebasing wrapper of a TestRebasingPool token (the wstETH / weETH role): one wrapped token is one
 /// share, so its ETH rate is the pool's share rate and moves only when the pool's admin reports.
-abstract contract TestWrappedLst {
-    string public name;
-    string public symbol;
-    uint8 public constant decimals = 18;
+abstract contract TestWrappedLst is TestTokenBase {
     IRebasingShares public immutable underlying;
-    uint256 public totalSupply;
-    mapping(address => uint256) public balanceOf;
-    mapping(address => mapping(address => uint256)) public allowance;
 
-    event Transfer(address indexed from, address indexed to, uint256 value);
-    event Approval(address indexed owner, address indexed spender, uint256 value);
-
-    constructor(string memory name_, string memory symbol_, address underlying_) {
-        name = name_;
-        symbol = symbol_;
+    constructor(string memory name_, string memory symbol_, address underlying_) TestTokenBase(name_, symbol_) {
         underlying = IRebasingShares(underlying_);
+    }
+
+    function decimals() public pure override returns (uint8) {
+        return 18;
     }
 
     /// @notice Wraps `amount` of the rebasing token; returns the wrapped amount (= shares).
@@ -34,52 +29,20 @@ abstract contract TestWrappedLst {
         require(amount > 0, "wrap: zero amount");
         shares = underlying.getSharesByPooledEth(amount);
         underlying.transferSharesFrom(msg.sender, address(this), shares);
-        totalSupply += shares;
-        balanceOf[msg.sender] += shares;
-        emit Transfer(address(0), msg.sender, shares);
+        _mint(msg.sender, shares);
     }
 
     /// @notice Unwraps `amount` wrapped tokens; returns the rebasing-token amount sent back.
     function unwrap(uint256 amount) public returns (uint256) {
         require(amount > 0, "unwrap: zero amount");
         require(balanceOf[msg.sender] >= amount, "unwrap: amount exceeds balance");
-        balanceOf[msg.sender] -= amount;
-        totalSupply -= amount;
-        emit Transfer(msg.sender, address(0), amount);
+        _burn(msg.sender, amount);
         return underlying.transferShares(msg.sender, amount);
     }
 
     /// @notice ETH per wrapped token, 18 decimals.
     function _rate() internal view returns (uint256) {
         return underlying.getPooledEthByShares(1e18);
-    }
-
-    function approve(address spender, uint256 amount) external returns (bool) {
-        allowance[msg.sender][spender] = amount;
-        emit Approval(msg.sender, spender, amount);
-        return true;
-    }
-
-    function transfer(address to, uint256 amount) external returns (bool) {
-        _transfer(msg.sender, to, amount);
-        return true;
-    }
-
-    function transferFrom(address from, address to, uint256 amount) external returns (bool) {
-        uint256 allowed = allowance[from][msg.sender];
-        if (allowed != type(uint256).max) {
-            require(allowed >= amount, "ERC20: insufficient allowance");
-            allowance[from][msg.sender] = allowed - amount;
-        }
-        _transfer(from, to, amount);
-        return true;
-    }
-
-    function _transfer(address from, address to, uint256 amount) internal {
-        require(balanceOf[from] >= amount, "ERC20: transfer amount exceeds balance");
-        balanceOf[from] -= amount;
-        balanceOf[to] += amount;
-        emit Transfer(from, to, amount);
     }
 }
 
