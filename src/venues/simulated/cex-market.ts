@@ -136,13 +136,18 @@ export class CexMarket {
     return out;
   }
 
-  /** The position view of perp slot `k` (mark may be NaN for a flat position); the caller supplies the LP. */
+  /**
+   * The position view of perp slot `k` (mark may be NaN for a flat position); the caller supplies the LP and
+   * any bracket levels. One object literal of a fixed shape: this is called several times per step.
+   */
   perpView(
     k: number,
     size: number,
     entryPrice: number,
     step: number,
     liquidationPrice: number,
+    stopLossPrice = NaN,
+    takeProfitPrice = NaN,
   ): PerpPositionView {
     const m = size === 0 ? this.rawMark(k, step) : this.markAt(k, step);
     return {
@@ -153,6 +158,8 @@ export class CexMarket {
       unrealizedPnl: size === 0 ? 0 : size * (m - entryPrice),
       maintenanceMargin: size === 0 ? 0 : Math.abs(size) * m * this.mmr[k],
       liquidationPrice: size === 0 ? NaN : liquidationPrice,
+      stopLossPrice,
+      takeProfitPrice,
     };
   }
 

@@ -127,11 +127,15 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
     const k = this.mk.perpSlot(symbol);
     const s = this.size[k];
     const step = this.cursor.step;
-    return {
-      ...this.mk.perpView(k, s, this.entry[k], step, s === 0 ? NaN : this.liquidationPrice(k, step)),
-      stopLossPrice: this.brackets.stop[k],
-      takeProfitPrice: this.brackets.take[k],
-    };
+    return this.mk.perpView(
+      k,
+      s,
+      this.entry[k],
+      step,
+      s === 0 ? NaN : this.liquidationPrice(k, step),
+      this.brackets.stop[k],
+      this.brackets.take[k],
+    );
   }
 
   lastTrigger(symbol: string): PerpTrigger | null {
