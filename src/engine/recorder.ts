@@ -1,6 +1,6 @@
 /**
- * Per-step results series, preallocated as typed arrays (one column per figure) and written to CSV at
- * the end of a run.
+ * Per-step results series, preallocated as typed arrays (one column per figure); results/files.ts writes
+ * them to CSV at the end of a run, straight from these arrays.
  */
 import { PNL_SOURCES } from '../domain/types.js';
 
@@ -78,23 +78,4 @@ export class StepRecorder {
     this.positionKeys.forEach((k, i) => cols.push({ name: k, values: this.positions[i] }));
     return cols;
   }
-
-  toCsv(timestampsMs: Float64Array): string {
-    const cols = this.columns();
-    const lines: string[] = ['timestamp,' + cols.map((c) => c.name).join(',')];
-    for (let t = 0; t < this.length; t++) {
-      let line = new Date(timestampsMs[t]).toISOString().replace('.000Z', 'Z');
-      for (const c of cols) line += ',' + fmt(c.values[t]);
-      lines.push(line);
-    }
-    return lines.join('\n') + '\n';
-  }
-}
-
-function fmt(x: number): string {
-  if (Number.isNaN(x)) return '';
-  if (x === Number.POSITIVE_INFINITY) return 'inf';
-  if (x === Number.NEGATIVE_INFINITY) return '-inf';
-  if (x === 0) return '0';
-  return String(Number(x.toPrecision(12)));
 }

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { BacktestRun } from '../engine/backtest.js';
+import { writeSeriesCsv } from './series-csv.js';
 
 export interface WrittenFiles {
   summary: string;
@@ -30,7 +31,7 @@ export function writeRunFiles(run: BacktestRun, opts: { jsonPath?: string; outDi
   }
   mkdirSync(dirname(files.summary), { recursive: true });
   mkdirSync(dirname(files.series), { recursive: true });
-  writeFileSync(files.series, run.recorder.toCsv(run.data.timestampsMs));
+  writeSeriesCsv(files.series, run.data.timestampsMs, run.recorder.columns(), run.recorder.length);
   writeFileSync(
     files.events,
     run.events.map((e) => JSON.stringify(e, replacer)).join('\n') + (run.events.length ? '\n' : ''),

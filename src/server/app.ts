@@ -21,9 +21,10 @@ import { registerCompareRoutes } from './routes/compare.js';
 import { registerModeRoutes } from './routes/modes.js';
 import { registerWebRoutes } from './routes/web.js';
 import { zodValidatorCompiler } from './validation.js';
+import { TOKEN_ENV } from './token.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
-export const TOKEN_ENV = 'BASIS_API_TOKEN';
+export { TOKEN_ENV };
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 export interface ServerOptions {

@@ -1,11 +1,8 @@
 /** `basis backtest`: one backtest, summary table, files. */
 import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
-import { runBacktest } from '../../engine/backtest.js';
 import { parseFlow } from '../../engine/flows.js';
 import { parseTime } from '../../engine/time.js';
-import { writeRunFiles } from '../../results/files.js';
-import { saveCliRun } from './backtest-store.js';
 import { STORE_OPTION, checkStoreFromOptions, storeFromOptions } from './store-options.js';
 import { ProgressBar } from '../progress.js';
 import { formatSummary } from '../table.js';
@@ -36,7 +33,13 @@ export function registerBacktest(program: Command): void {
       const capital = Number(o.capital);
       if (!Number.isFinite(capital) || capital <= 0)
         throw new InputError(`--capital must be a positive number, was "${o.capital}"`);
-      if (o.store !== false) checkStoreFromOptions(o);
+      if (o.store !== false) await checkStoreFromOptions(o);
+      // the engine and the writers load only when the command runs (`basis --help` stays instant)
+      const [{ runBacktest }, { writeRunFiles }, { saveCliRun }] = await Promise.all([
+        import('../../engine/backtest.js'),
+        import('../../results/files.js'),
+        import('./backtest-store.js'),
+      ]);
       const bar = new ProgressBar(!o.quiet);
       const run = await runBacktest({
         mode: o.mode,

@@ -1,15 +1,18 @@
 /** `basis modes`, `basis config validate|show`. */
 import type { Command } from 'commander';
-import { listModes, loadMode, validateConfigDir } from '../../config/index.js';
 import { InputError } from '../../domain/errors.js';
 import { collect, out } from './util.js';
+
+// the config loader (zod, yaml) loads only when a command runs
+const configModule = () => import('../../config/index.js');
 
 export function registerConfig(program: Command): void {
   program
     .command('modes')
     .description('list strategy modes with their descriptions')
     .option('--config <dir>', 'config directory')
-    .action((o) => {
+    .action(async (o) => {
+      const { listModes, loadMode } = await configModule();
       for (const name of listModes(o.config)) {
         const m = loadMode(name, { configDir: o.config });
         out(
@@ -23,7 +26,8 @@ export function registerConfig(program: Command): void {
     .command('validate')
     .description('validate every mode, venue, share class and environment file')
     .option('--config <dir>', 'config directory')
-    .action((o) => {
+    .action(async (o) => {
+      const { validateConfigDir } = await configModule();
       const r = validateConfigDir(o.config);
       for (const c of r.checked) out(`ok  ${c}`);
       for (const p of r.problems) process.stderr.write(`ERR ${p}\n`);
@@ -36,7 +40,8 @@ export function registerConfig(program: Command): void {
     .argument('<mode>')
     .option('--config <dir>', 'config directory')
     .option('--set <key.path=value>', 'override (repeatable)', collect, [])
-    .action((mode: string, o) => {
+    .action(async (mode: string, o) => {
+      const { loadMode } = await configModule();
       out(JSON.stringify(loadMode(mode, { configDir: o.config, overrides: o.set }), null, 2));
     });
 }

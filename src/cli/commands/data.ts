@@ -1,6 +1,5 @@
 /** `basis data sample`. */
 import type { Command } from 'commander';
-import { ensureSampleDataset, generateSampleDataset } from '../../data/index.js';
 import { out } from './util.js';
 
 export function registerData(program: Command): void {
@@ -10,7 +9,8 @@ export function registerData(program: Command): void {
     .description('generate the deterministic synthetic sample dataset')
     .option('--dir <dir>', 'target directory (default .basis/sample-data)')
     .option('--seed <n>', 'PRNG seed', '42')
-    .action((o) => {
+    .action(async (o) => {
+      const { ensureSampleDataset, generateSampleDataset } = await import('../../data/index.js');
       if (o.dir) {
         generateSampleDataset(o.dir, { seed: Number(o.seed) });
         out(`synthetic sample written to ${o.dir}`);

@@ -7,9 +7,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { getAddress, isAddress, type Address } from 'viem';
+import type { Address } from 'viem';
 import { isAlive, killPid } from '../../devnet/anvil.js';
-import { startDevnet, writeAddressesFile } from '../../devnet/devnet.js';
 import { defaultAddressesFile, devnetRunDir } from '../../devnet/paths.js';
 import { InputError } from '../../domain/errors.js';
 import { collect, out } from './util.js';
@@ -42,6 +41,11 @@ export function registerDevnet(program: Command): void {
     .option('--eth <n>', 'ETH per funded address', '100')
     .option('--file <path>', 'deployment file to write', defaultAddressesFile())
     .action(async (o: { port: string; fund: string[]; eth: string; file: string }) => {
+      // viem and the deployer are loaded only by `up`
+      const [{ getAddress, isAddress }, { startDevnet, writeAddressesFile }] = await Promise.all([
+        import('viem'),
+        import('../../devnet/devnet.js'),
+      ]);
       const r = running();
       if (r)
         throw new InputError(

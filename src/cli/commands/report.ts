@@ -2,7 +2,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { renderReport } from '../../results/report/index.js';
 import { resolveRunId } from './runs.js';
 import { addStoreOption, storeFromOptions } from './store-options.js';
 import { out } from './util.js';
@@ -15,6 +14,7 @@ export function registerReport(program: Command): void {
       .argument('<id>', 'run id or a unique prefix (see `basis runs list`)')
       .option('-o, --out <file>', 'output file (default: basis-report-<id>.html)'),
   ).action(async (idText: string, o) => {
+    const { renderReport } = await import('../../results/report/index.js');
     const store = await storeFromOptions(o);
     try {
       const id = await resolveRunId(store, idText);

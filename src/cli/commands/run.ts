@@ -7,8 +7,6 @@ import { resolve } from 'node:path';
 import { InputError } from '../../domain/errors.js';
 import { RunControl, runPaths } from '../../engine/live/control.js';
 import { parseDuration } from '../../engine/live/options.js';
-import { LiveRunner } from '../../engine/live/runner.js';
-import { parseVenueEnvironment } from '../../venues/environment.js';
 import { collect, out } from './util.js';
 
 const DEFAULT_RUNS_DIR = 'runs';
@@ -43,6 +41,11 @@ export function registerRun(program: Command): void {
     .action(async (o) => {
       if (!o.mode)
         throw new InputError('basis run needs --mode (or a subcommand: status, deposit, withdraw, stop)');
+      // the live engine (venue clients, ccxt, viem) is loaded only by the command that trades
+      const [{ LiveRunner }, { parseVenueEnvironment }] = await Promise.all([
+        import('../../engine/live/runner.js'),
+        import('../../venues/environment.js'),
+      ]);
       const venueEnv = Object.fromEntries((o.venueEnv as string[]).map(parseVenueEnvironment));
       const runner = await LiveRunner.open({
         mode: o.mode,

@@ -1,7 +1,7 @@
 /** `basis serve`: the REST API and the web UI on one port, with the results store. */
 import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
-import { buildServer, checkServerOptions, TOKEN_ENV } from '../../server/app.js';
+import { TOKEN_ENV } from '../../server/token.js';
 import { addStoreOption, storeFromOptions } from './store-options.js';
 import { out } from './util.js';
 
@@ -35,6 +35,8 @@ export function registerServe(program: Command): void {
     const port = intOption(o.port, '--port', 0, 65535);
     const concurrency = intOption(o.concurrency, '--concurrency', 1, 16);
     const maxQueued = intOption(o.maxQueued, '--max-queued', 0, 10_000);
+    // fastify and the API are loaded only when the server starts
+    const { buildServer, checkServerOptions } = await import('../../server/app.js');
     checkServerOptions({ host: o.host, dataDir: o.data });
     const store = await storeFromOptions(o);
     let app;

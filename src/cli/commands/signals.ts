@@ -1,15 +1,32 @@
 /** `basis signals generate|validate`: write the baseline model's predictions file; check a predictions file. */
 import type { Command } from 'commander';
-import { loadMode } from '../../config/index.js';
-import { BaselineParamsSchema } from '../../config/signalsSchema.js';
-import { describeCoverage, readDatasetMarker } from '../../data/index.js';
 import { formatDuration, parseDurationMs } from '../../domain/duration.js';
 import { InputError } from '../../domain/errors.js';
-import { resolveDataDir } from '../../engine/backtest.js';
-import { ML_SPOT_VENUE } from '../../engine/ml-requirements.js';
 import { iso, parseTime } from '../../engine/time.js';
-import { BaselineSignalSource, readPredictionsFile, writePredictionsCsv } from '../../signals/index.js';
 import { out } from './util.js';
+
+/** The config, data and model modules, loaded only when a signals command runs. */
+async function deps() {
+  const [config, schema, data, engine, ml, sig] = await Promise.all([
+    import('../../config/index.js'),
+    import('../../config/signalsSchema.js'),
+    import('../../data/index.js'),
+    import('../../engine/backtest.js'),
+    import('../../engine/ml-requirements.js'),
+    import('../../signals/index.js'),
+  ]);
+  return {
+    loadMode: config.loadMode,
+    BaselineParamsSchema: schema.BaselineParamsSchema,
+    describeCoverage: data.describeCoverage,
+    readDatasetMarker: data.readDatasetMarker,
+    resolveDataDir: engine.resolveDataDir,
+    ML_SPOT_VENUE: ml.ML_SPOT_VENUE,
+    BaselineSignalSource: sig.BaselineSignalSource,
+    readPredictionsFile: sig.readPredictionsFile,
+    writePredictionsCsv: sig.writePredictionsCsv,
+  };
+}
 
 const MODELS = ['baseline'];
 
@@ -44,6 +61,16 @@ export function registerSignals(program: Command): void {
     .option('--retrain-every <duration>', 'refit schedule, e.g. 1d')
     .option('--min-history <duration>', 'neutral until this much labelled history exists')
     .action(async (o) => {
+      const {
+        loadMode,
+        BaselineParamsSchema,
+        describeCoverage,
+        readDatasetMarker,
+        resolveDataDir,
+        ML_SPOT_VENUE,
+        BaselineSignalSource,
+        writePredictionsCsv,
+      } = await deps();
       if (!MODELS.includes(o.model))
         throw new InputError(
           `--model "${o.model}" is not available: the built-in model is ${MODELS.join(', ')} (bring your own model's predictions with signals.source file or http)`,
@@ -96,7 +123,8 @@ export function registerSignals(program: Command): void {
     .command('validate')
     .description('check a predictions file; one line naming the first problem')
     .argument('<file>')
-    .action((file: string) => {
+    .action(async (file: string) => {
+      const { readPredictionsFile } = await deps();
       const p = readPredictionsFile(file);
       const n = p.timestampsMs.length;
       let long = 0;

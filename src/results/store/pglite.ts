@@ -5,7 +5,7 @@
  */
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { StoreError, type SqlClient, type SqlDriver } from './sql.js';
 
 const heldLocks = new Set<string>();
@@ -100,6 +100,8 @@ export async function openPglite(dir: string): Promise<SqlDriver> {
   const lock = acquireLock(abs);
   let db: PGlite;
   try {
+    // loaded on first use: a command that never opens the store does not pay for the WASM driver
+    const { PGlite } = await import('@electric-sql/pglite');
     db = await PGlite.create(abs);
   } catch (err) {
     releaseLock(lock);

@@ -1,5 +1,5 @@
 /** PostgreSQL driver (`pg` pool) for a shared store; the URL comes from DATABASE_URL. */
-import pg from 'pg';
+import type pg from 'pg';
 import { StoreError, type SqlClient, type SqlDriver } from './sql.js';
 
 /** The URL with user and password removed, for messages and `location`. */
@@ -19,7 +19,8 @@ export async function openPostgres(url: string): Promise<SqlDriver> {
   if (!/^postgres(ql)?:\/\//.test(url)) {
     throw new StoreError(`database URL ${where} must start with postgres:// or postgresql://`);
   }
-  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
+  const { default: pgm } = await import('pg');
+  const pool = new pgm.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
   // An idle client losing its connection must not crash the process; the next query reports it
   pool.on('error', () => undefined);
   try {
