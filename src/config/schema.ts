@@ -103,6 +103,42 @@ export const ExecutionParamsSchema = z
   })
   .strict();
 
+/**
+ * Data-quality rules applied when a mode's series are read (src/data/quality.ts, docs/data.md). Rows that
+ * repeat a timestamp with EQUAL values are always merged and counted in the run's notes; a corrupt value
+ * (e.g. `abc` in a price column) is always an error. Every resolution below is reported in the notes.
+ */
+export const DataPolicySchema = z
+  .object({
+    /**
+     * Rows repeating a timestamp with DIFFERENT values: `fail` (an error naming file, lines and values),
+     * `prefer_non_placeholder` (keep the one row whose values are not all in `placeholder_values`), or
+     * `drop_venue_span` (the file's rows over the span of the conflicts are dropped: the venue has no data
+     * there and the hedge coverage rule decides). Default fail.
+     */
+    conflicting_duplicates: z.enum(['fail', 'prefer_non_placeholder', 'drop_venue_span']).default('fail'),
+    /** Values a source writes when it has no real value (OKX funding: 0.0001). */
+    placeholder_values: z.array(z.number()).default([]),
+    /** Conflicts `prefer_non_placeholder` cannot decide (no or several real values): fail or drop_venue_span. Default fail. */
+    unresolved_duplicates: z.enum(['fail', 'drop_venue_span']).default('fail'),
+    /**
+     * Funding events missing inside a window gap shorter than the coverage limit (48 h): `skip` (nothing
+     * is paid or received at those times; count and spans in the notes) or `fail`. Default fail.
+     */
+    missing_funding: z.enum(['skip', 'fail']).default('fail'),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.conflicting_duplicates === 'prefer_non_placeholder' && p.placeholder_values.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['placeholder_values'],
+        message: 'prefer_non_placeholder needs at least one placeholder value (e.g. [0.0001])',
+      });
+    }
+  });
+export type DataPolicy = z.infer<typeof DataPolicySchema>;
+
 export const ModeSchema = z
   .object({
     mode: z.string().regex(/^[a-z0-9_]+$/),
@@ -127,6 +163,8 @@ export const ModeSchema = z
     /** What to do when a hedge venue's data does not cover the window: fail, or reallocate its weight pro rata. */
     hedge_coverage_rule: z.enum(['fail', 'reallocate']).default('reallocate'),
     lst_type: z.enum(['weETH', 'wstETH']).nullable().default(null),
+    /** Data-quality rules (DataPolicySchema above). */
+    data_policy: DataPolicySchema.default(DataPolicySchema.parse({})),
     strategy: StrategyParamsSchema.default(StrategyParamsSchema.parse({})),
     risk: RiskParamsSchema.default(RiskParamsSchema.parse({})),
     execution: ExecutionParamsSchema.default(ExecutionParamsSchema.parse({})),

@@ -3,7 +3,8 @@
  * 1. in-process memo keyed by absolute path + size + mtime + ctime + inode + columns: a second load in the
  *    same process touches only `stat`;
  * 2. on disk, keyed by file CONTENT: `<cacheDir>/<sha256 of the file bytes>-<PARSER_VERSION>.bin`
- *    holding a small JSON header (rows, duplicates, coverage, columns) and the parsed Float64 columns.
+ *    holding a small JSON header (rows, duplicates, merged and conflicting duplicates, coverage, columns)
+ *    and the parsed Float64 columns.
  *    Files are written atomically (temp file + rename); a short, corrupted or mismatching cache file is
  *    ignored and rebuilt. Bump PARSER_VERSION whenever parsing or the manifest's columns change.
  *
@@ -18,11 +19,12 @@ import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSyn
 import { endianness } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseCsvColumns } from './csv.js';
+import type { DuplicateConflict } from './csv.js';
 import { computeCoverage } from './coverage.js';
 import type { Coverage } from './types.js';
 
 /** Version of the parsed form; part of every cache file name. */
-export const PARSER_VERSION = 1;
+export const PARSER_VERSION = 2;
 
 const MAGIC = 'BASISPC1';
 const PREFIX_BYTES = 16;
@@ -38,6 +40,10 @@ export interface ParsedFile {
   hash: string;
   rows: number;
   duplicates: number;
+  /** Timestamps repeated with equal values, merged. */
+  merged: number;
+  /** Timestamps repeated with different values (src/data/quality.ts applies the data policy to them). */
+  conflicts: DuplicateConflict[];
   timestampsMs: Float64Array;
   columns: Map<string, Float64Array>;
   coverage: Coverage;
@@ -61,6 +67,8 @@ interface CacheHeader {
   columns: string[];
   rows: number;
   duplicates: number;
+  merged: number;
+  conflicts: DuplicateConflict[];
   intervalMs: number;
   coverage: Coverage;
 }
@@ -137,6 +145,8 @@ export function readParsedFile(req: ParsedFileRequest, cacheDir: string): Parsed
       hash,
       rows: cols.rows,
       duplicates: cols.duplicates,
+      merged: cols.merged,
+      conflicts: cols.conflicts,
       timestampsMs: cols.timestampsMs,
       columns: new Map(req.columns.map((c, k) => [c, cols.values[k]])),
       coverage: computeCoverage(cols.timestampsMs, req.intervalMs),
@@ -227,6 +237,8 @@ function readCacheFile(path: string, hash: string, req: ParsedFileRequest): Pars
     !Array.isArray(h.columns) ||
     !Number.isInteger(h.rows) ||
     h.rows < 0 ||
+    !Number.isInteger(h.merged) ||
+    !Array.isArray(h.conflicts) ||
     !req.columns.every((c) => h.columns.includes(c))
   ) {
     return null;
@@ -253,6 +265,12 @@ function readCacheFile(path: string, hash: string, req: ParsedFileRequest): Pars
     hash,
     rows: h.rows,
     duplicates: h.duplicates,
+    merged: h.merged,
+    // conflicts hold the cached columns' values: keep the requested ones, in the requested order
+    conflicts: h.conflicts.map((c) => ({
+      ...c,
+      values: c.values.map((row) => req.columns.map((col) => row[h.columns.indexOf(col)])),
+    })),
     timestampsMs,
     columns,
     coverage: sameInterval ? normaliseCoverage(h.coverage) : computeCoverage(timestampsMs, req.intervalMs),
@@ -274,6 +292,8 @@ function writeCacheFile(cacheDir: string, path: string, p: ParsedFile, req: Pars
     columns: [...req.columns],
     rows: p.rows,
     duplicates: p.duplicates,
+    merged: p.merged,
+    conflicts: p.conflicts,
     intervalMs: p.intervalMs,
     coverage: p.coverage,
   };

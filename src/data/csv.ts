@@ -1,7 +1,10 @@
 /**
  * A small, fast CSV reader for the dataset: one header row, comma separators, no quoting. It parses only
  * the timestamp column and the value columns asked for, straight into Float64Arrays, then sorts by time
- * and de-duplicates (the LAST row of a repeated timestamp wins).
+ * and de-duplicates: rows repeating a timestamp with EQUAL values (in every parsed column) are merged and
+ * counted; rows repeating it with DIFFERENT values are a conflict, listed in `conflicts` with their line
+ * numbers and values (the last row's values are kept until the loader applies the mode's data policy,
+ * src/data/quality.ts, which resolves each conflict or fails naming file, line and both values).
  *
  * Tolerated: a UTF-8 BOM, `#` comment lines anywhere, blank lines, CRLF line ends, empty fields in
  * columns that are not read. Refused with a one-line DataError naming file, line, column and value:
@@ -10,11 +13,24 @@
 import { DataError } from '../domain/errors.js';
 import { parseTimestampMs } from './timestamps.js';
 
+/** Rows sharing one timestamp whose parsed values differ. */
+export interface DuplicateConflict {
+  timestampMs: number;
+  /** 1-based line numbers of the rows, in file order. */
+  lines: number[];
+  /** values[r][k]: row r (same order as `lines`), parsed column k. */
+  values: number[][];
+}
+
 export interface ParsedColumns {
   /** Rows kept after de-duplication. */
   rows: number;
-  /** Rows dropped because a later row had the same timestamp. */
+  /** Rows dropped because another row had the same timestamp (merged + conflicting). */
   duplicates: number;
+  /** Timestamps repeated with equal values, merged into one row. */
+  merged: number;
+  /** Timestamps repeated with different values (kept: the last row, until a data policy resolves them). */
+  conflicts: DuplicateConflict[];
   /** Sorted ascending, unique. */
   timestampsMs: Float64Array;
   /** One array per requested column, in the order requested. */
@@ -69,6 +85,7 @@ export function parseCsvColumns(text: string, opts: CsvReadOptions): ParsedColum
   const nCols = opts.columns.length;
   let cap = Math.max(16, Math.ceil(len / 40));
   let ts = new Float64Array(cap);
+  let lines = new Float64Array(cap);
   let cols = opts.columns.map(() => new Float64Array(cap));
   let n = 0;
 
@@ -115,6 +132,7 @@ export function parseCsvColumns(text: string, opts: CsvReadOptions): ParsedColum
         return b;
       };
       ts = grow(ts);
+      lines = grow(lines);
       cols = cols.map(grow);
     }
 
@@ -152,14 +170,21 @@ export function parseCsvColumns(text: string, opts: CsvReadOptions): ParsedColum
     if (f !== nFields) {
       fail(lineNo, `expected ${nFields} fields (${header.join(',')}), found ${f}`);
     }
+    lines[n] = lineNo;
     n++;
   }
   if (role === null) fail(lineNo || 1, 'no header row (the file is empty)');
-  return sortAndDedupe(ts, cols, n, nCols);
+  return sortAndDedupe(ts, lines, cols, n, nCols);
 }
 
-/** Sorts rows by time (stable) and keeps the last row of each repeated timestamp. */
-function sortAndDedupe(ts: Float64Array, cols: Float64Array[], n: number, nCols: number): ParsedColumns {
+/** Sorts rows by time (stable), merges repeated timestamps with equal values and lists conflicting ones. */
+function sortAndDedupe(
+  ts: Float64Array,
+  lines: Float64Array,
+  cols: Float64Array[],
+  n: number,
+  nCols: number,
+): ParsedColumns {
   let strictlyIncreasing = true;
   for (let i = 1; i < n; i++) {
     if (!(ts[i] > ts[i - 1])) {
@@ -168,15 +193,45 @@ function sortAndDedupe(ts: Float64Array, cols: Float64Array[], n: number, nCols:
     }
   }
   if (strictlyIncreasing) {
-    return { rows: n, duplicates: 0, timestampsMs: ts.slice(0, n), values: cols.map((c) => c.slice(0, n)) };
+    return {
+      rows: n,
+      duplicates: 0,
+      merged: 0,
+      conflicts: [],
+      timestampsMs: ts.slice(0, n),
+      values: cols.map((c) => c.slice(0, n)),
+    };
   }
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => ts[a] - ts[b] || a - b);
-  // keep index order[i] when the next one has a different timestamp (last occurrence wins)
+  // one kept row per timestamp (the last occurrence); a group of equal rows is merged, else a conflict
+  const conflicts: DuplicateConflict[] = [];
+  let merged = 0;
   let kept = 0;
-  for (let i = 0; i < n; i++) {
-    if (i + 1 === n || ts[order[i + 1]] !== ts[order[i]]) order[kept++] = order[i];
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && ts[order[j]] === ts[order[i]]) j++;
+    if (j - i > 1) {
+      let equal = true;
+      for (let r = i + 1; r < j && equal; r++)
+        for (let k = 0; k < nCols; k++)
+          if (!Object.is(cols[k][order[r]], cols[k][order[i]])) {
+            equal = false;
+            break;
+          }
+      if (equal) merged++;
+      else {
+        const rows = [...order.subarray(i, j)];
+        conflicts.push({
+          timestampMs: ts[order[i]],
+          lines: rows.map((r) => lines[r]),
+          values: rows.map((r) => cols.map((c) => c[r])),
+        });
+      }
+    }
+    order[kept++] = order[j - 1];
+    i = j;
   }
   const outTs = new Float64Array(kept);
   const outCols: Float64Array[] = [];
@@ -186,5 +241,5 @@ function sortAndDedupe(ts: Float64Array, cols: Float64Array[], n: number, nCols:
     outTs[i] = ts[src];
     for (let k = 0; k < nCols; k++) outCols[k][i] = cols[k][src];
   }
-  return { rows: kept, duplicates: n - kept, timestampsMs: outTs, values: outCols };
+  return { rows: kept, duplicates: n - kept, merged, conflicts, timestampsMs: outTs, values: outCols };
 }

@@ -9,6 +9,7 @@ export {
   stepLabel,
   DATASET_MARKER,
   datasetIdOf,
+  MissingFileError,
   describeCoverage,
   loadMarketData,
   loadMarketDataSync,
@@ -42,7 +43,9 @@ export {
 } from './cache.js';
 export type { ParsedFile, ParsedFileRequest } from './cache.js';
 export { parseCsvColumns } from './csv.js';
-export type { CsvReadOptions, ParsedColumns } from './csv.js';
+export type { CsvReadOptions, DuplicateConflict, ParsedColumns } from './csv.js';
+export { DEFAULT_DATA_POLICY, applyDuplicatePolicy, missingEvents } from './quality.js';
+export type { DataPolicy, MissingEvents } from './quality.js';
 export { SECONDS_PER_YEAR } from './align.js';
 export { DAY_MS, HOUR_MS, formatMinuteUtc, parseTimestampMs } from './timestamps.js';
 export {

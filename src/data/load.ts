@@ -21,6 +21,8 @@ import type { ParsedFile } from './cache.js';
 import { coversWindow } from './coverage.js';
 import { getSeriesSpec } from './manifest.js';
 import type { SeriesSpec } from './manifest.js';
+import { applyDuplicatePolicy, missingEvents, missingFundingNote } from './quality.js';
+import type { DataPolicy } from './quality.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS, formatMinuteUtc } from './timestamps.js';
 import type { EventSeries, LoadRequest, MarketData, SeriesMeta } from './types.js';
 
@@ -40,7 +42,12 @@ export const DATASET_MARKER = 'dataset.json';
 export interface DescribeOptions {
   /** Parsed cache directory; defaults to `<cwd>/.basis/cache`. */
   cacheDir?: string;
+  /** Data-quality rules (src/data/quality.ts); default: conflicting duplicates fail. */
+  policy?: DataPolicy;
 }
+
+/** A series' file is not in the dataset: a coverage problem (the hedge coverage rule may reallocate). */
+export class MissingFileError extends DataError {}
 
 function checkWindow(startMs: number, endMs: number, stepMs: number): void {
   if (!Number.isSafeInteger(stepMs) || stepMs <= 0 || stepMs % MINUTE_MS !== 0 || DAY_MS % stepMs !== 0) {
@@ -108,9 +115,15 @@ export function readDatasetMarker(dataDir: string): {
   return { synthetic: obj.synthetic === true, marker: obj };
 }
 
-function parse(spec: SeriesSpec, dataDir: string, cacheDir: string): ParsedFile {
+/** Reads one file through the cache and applies the duplicate rules of `policy`. */
+function parse(
+  spec: SeriesSpec,
+  dataDir: string,
+  cacheDir: string,
+  policy: DataPolicy | undefined,
+): { parsed: ParsedFile; notes: string[] } {
   try {
-    return readParsedFile(
+    const raw = readParsedFile(
       {
         absPath: join(dataDir, spec.file),
         file: spec.file,
@@ -120,22 +133,24 @@ function parse(spec: SeriesSpec, dataDir: string, cacheDir: string): ParsedFile 
       },
       cacheDir,
     );
+    return applyDuplicatePolicy(raw, policy);
   } catch (e) {
     if (e instanceof DataError) throw new DataError(e.message, spec.id, spec.file, e.row);
     throw e;
   }
 }
 
-function missingFile(spec: SeriesSpec, dataDir: string): DataError {
-  return new DataError(
+function missingFile(spec: SeriesSpec, dataDir: string): MissingFileError {
+  return new MissingFileError(
     `series ${spec.id}: file ${spec.file} not found in dataset ${dataDir}`,
     spec.id,
     spec.file,
   );
 }
 
-function metaOf(spec: SeriesSpec, p: ParsedFile): SeriesMeta {
+function metaOf(spec: SeriesSpec, p: ParsedFile, notes: string[]): SeriesMeta {
   return {
+    notes,
     id: spec.id,
     file: spec.file,
     unit: spec.unit,
@@ -217,22 +232,31 @@ export function loadMarketDataSync(req: LoadRequest): MarketData {
   const events = new Map<string, EventSeries>();
   const meta = new Map<string, SeriesMeta>();
   const fileHashes = new Map<string, string>();
-  const parsedFiles = new Map<string, ParsedFile>(); // several series share a file: read it once per load
+  // several series share a file: read it once per load
+  const parsedFiles = new Map<string, { parsed: ParsedFile; notes: string[] }>();
+  const notes: string[] = [];
   for (const spec of specs) {
     const isRequired = requiredSet.has(spec.id);
     if (!isFile(join(dataDir, spec.file))) {
       if (!isRequired) continue;
       throw missingFile(spec, dataDir);
     }
-    let p = parsedFiles.get(spec.file);
-    if (!p) {
-      p = parse(spec, dataDir, cacheDir);
-      parsedFiles.set(spec.file, p);
+    let read = parsedFiles.get(spec.file);
+    if (!read) {
+      read = parse(spec, dataDir, cacheDir, req.policy);
+      parsedFiles.set(spec.file, read);
+      notes.push(...read.notes);
     }
-    const m = metaOf(spec, p);
+    const p = read.parsed;
+    const m = metaOf(spec, p, read.notes);
     if (isRequired) {
       const check = coversWindow(m, startMs, endMs);
       if (!check.ok) throw new DataError(check.reason, spec.id, spec.file);
+      if (spec.fill === 'event') {
+        const miss = missingEvents(p.timestampsMs, spec.intervalMs, startMs, endMs);
+        const note = missingFundingNote(spec.id, spec.file, miss, req.policy);
+        if (note) notes.push(note);
+      }
     }
     const aligned = alignSeries(spec, p, g, endMs);
     series.set(spec.id, aligned.grid);
@@ -251,6 +275,7 @@ export function loadMarketDataSync(req: LoadRequest): MarketData {
     series,
     events,
     meta,
+    notes,
   };
 }
 
@@ -262,7 +287,8 @@ export async function loadMarketData(req: LoadRequest): Promise<MarketData> {
 /**
  * Coverage of each id, in order, read through the cache (no window is checked: pass each to
  * coversWindow). Throws DataError for an unknown id, a missing data directory or a missing file
- * (`series X: file F not found in dataset DIR`), like loadMarketData for a required series.
+ * (`series X: file F not found in dataset DIR`, a MissingFileError), like loadMarketData for a required
+ * series, and for a corrupt row or a duplicate conflict `opts.policy` does not resolve.
  */
 export function describeCoverage(
   dataDir: string,
@@ -271,15 +297,15 @@ export function describeCoverage(
 ): SeriesMeta[] {
   const dir = checkDataDir(dataDir);
   const cacheDir = resolve(opts.cacheDir ?? defaultCacheDir());
-  const parsedFiles = new Map<string, ParsedFile>();
+  const parsedFiles = new Map<string, { parsed: ParsedFile; notes: string[] }>();
   return ids.map((id) => {
     const spec = getSeriesSpec(id);
     if (!isFile(join(dir, spec.file))) throw missingFile(spec, dir);
-    let p = parsedFiles.get(spec.file);
-    if (!p) {
-      p = parse(spec, dir, cacheDir);
-      parsedFiles.set(spec.file, p);
+    let read = parsedFiles.get(spec.file);
+    if (!read) {
+      read = parse(spec, dir, cacheDir, opts.policy);
+      parsedFiles.set(spec.file, read);
     }
-    return metaOf(spec, p);
+    return metaOf(spec, read.parsed, read.notes);
   });
 }

@@ -20,6 +20,7 @@
  *
  * {venue} ∈ binance | bybit | okx, {SYMBOL} e.g. BTCUSDT, {ASSET} e.g. USDT, WETH, weETH, wstETH.
  */
+import type { DataPolicy } from '../config/schema.js';
 
 export interface Gap {
   fromMs: number;
@@ -41,7 +42,10 @@ export interface SeriesMeta {
   unit: string;
   coverage: Coverage;
   rows: number;
+  /** Rows dropped as duplicates of a timestamp (merged equal rows and conflicting rows). */
   duplicatesDropped: number;
+  /** Data-quality notes about the file (merged duplicates, resolved conflicts: src/data/quality.ts). */
+  notes?: string[];
   /** How the series is put on the grid (src/data/manifest.ts); decides its coverage rule. */
   fill?: FillKind;
   /** Native spacing of the source rows, ms (5 m, 1 h, 8 h funding, 1 d Aave). */
@@ -86,6 +90,8 @@ export interface MarketData {
   /** Funding and other event series, restricted to [startMs, endMs]. */
   events: Map<string, EventSeries>;
   meta: Map<string, SeriesMeta>;
+  /** Data-quality notes of the load (src/data/quality.ts), one line each; the run reports them. */
+  notes?: string[];
 }
 
 export interface LoadRequest {
@@ -103,4 +109,6 @@ export interface LoadRequest {
    * `endMs` must be multiples of it.
    */
   stepMs?: number;
+  /** Data-quality rules (duplicates, missing funding); default: conflicts and missing funding fail. */
+  policy?: DataPolicy;
 }

@@ -4,13 +4,13 @@
  * execution (tight loop again after every execution), record.
  */
 import { resolveMode } from '../config/index.js';
-import type { ModeConfig } from '../config/schema.js';
-import { coversWindow, describeCoverage, ensureSampleDataset, loadMarketData } from '../data/index.js';
+import type { DataPolicy, ModeConfig } from '../config/schema.js';
+import { MissingFileError, describeCoverage, ensureSampleDataset, loadMarketData } from '../data/index.js';
 import type { MarketData, SeriesMeta } from '../data/types.js';
-import { DataError, InputError } from '../domain/errors.js';
+import { InputError } from '../domain/errors.js';
 import { HOUR_MS } from '../domain/types.js';
 import type { RunEvent } from './ledger.js';
-import { applyHedgeCoverageRule, seriesPlan } from './requirements.js';
+import { applyHedgeCoverageRule, hedgeCoverageProblems, seriesPlan } from './requirements.js';
 import { buildRun, type RunParts } from './setup.js';
 import { stepOf, type Flow } from './flows.js';
 import type { StepRecorder } from './recorder.js';
@@ -79,16 +79,17 @@ export function defaultWindow(
   hedge: string[][],
   cacheDir?: string,
   stepMs = HOUR_MS,
+  policy?: DataPolicy,
 ): { startMs: number; endMs: number } {
-  const metas: SeriesMeta[] = describeCoverage(dataDir, required, { cacheDir });
+  const metas: SeriesMeta[] = describeCoverage(dataDir, required, { cacheDir, policy });
   let first = Math.max(...metas.map((m) => m.coverage.firstMs));
   let last = Math.min(...metas.map((m) => m.coverage.lastMs));
   for (const ids of hedge) {
     let venueMetas: SeriesMeta[];
     try {
-      venueMetas = describeCoverage(dataDir, ids, { cacheDir });
+      venueMetas = describeCoverage(dataDir, ids, { cacheDir, policy });
     } catch (err) {
-      if (err instanceof DataError) continue;
+      if (err instanceof MissingFileError) continue;
       throw err;
     }
     const vFirst = Math.max(...venueMetas.map((m) => m.coverage.firstMs));
@@ -114,7 +115,14 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   let startMs = opts.startMs;
   let endMs = opts.endMs;
   if (startMs === undefined || endMs === undefined) {
-    const w = defaultWindow(dataDir, plan.required, Object.values(plan.hedge), opts.cacheDir, plan.stepMs);
+    const w = defaultWindow(
+      dataDir,
+      plan.required,
+      Object.values(plan.hedge),
+      opts.cacheDir,
+      plan.stepMs,
+      plan.policy,
+    );
     startMs ??= w.startMs;
     endMs ??= w.endMs;
   }
@@ -122,24 +130,8 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
     throw new InputError(`the window ${iso(startMs)} .. ${iso(endMs)} is empty: end must be after start`);
   }
 
-  // Hedge venues: coverage rule before loading
-  const problems: Record<string, string | undefined> = {};
-  for (const [venue, ids] of Object.entries(plan.hedge)) {
-    let metas: SeriesMeta[] = [];
-    try {
-      metas = describeCoverage(dataDir, ids, { cacheDir: opts.cacheDir });
-    } catch (err) {
-      if (!(err instanceof DataError)) throw err;
-      problems[venue] = err.message;
-    }
-    for (const m of metas) {
-      const c = coversWindow(m, startMs, endMs);
-      if (!c.ok) {
-        problems[venue] = c.reason;
-        break;
-      }
-    }
-  }
+  // Hedge venues: coverage rule before loading (a corrupt row fails here, it is not a coverage gap)
+  const problems = hedgeCoverageProblems(plan, dataDir, startMs, endMs, opts.cacheDir);
   const verdict = applyHedgeCoverageRule(mode, problems);
   const required = [...plan.required];
   for (const v of Object.keys(verdict.weights)) required.push(...plan.hedge[v]);
@@ -152,6 +144,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
     optional: plan.optional,
     cacheDir: opts.cacheDir,
     stepMs: plan.stepMs,
+    policy: plan.policy,
   });
   const derived = plan.derive?.(data) ?? [];
   const loadMs = performance.now() - t0;

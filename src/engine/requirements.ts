@@ -2,12 +2,20 @@
  * Which data series a mode needs, derived from its config, and the hedge-venue coverage rule: a hedge
  * venue whose series do not cover the window is either a hard error (`hedge_coverage_rule: fail`) or is
  * dropped and its weight spread pro rata over the covered venues (`reallocate`), reported in the run's
- * notes and events, never silently.
+ * notes and events, never silently. Only MISSING or SHORT data is a coverage problem: a corrupt row or
+ * a duplicate conflict the mode's data_policy does not resolve fails the run.
+ *
+ * Every plan derives the hedge venues' perp marks inside the holes of their perp candles by the one rule
+ * of src/data/perp-marks.ts (spot × the perp/spot basis of the last hour that had a perp candle), so no
+ * order is filled and no position valued at a carried-forward perp close; the rule's note and the load's
+ * data-quality notes are returned by `derive` for the run's output.
  */
-import type { ModeConfig } from '../config/schema.js';
+import type { DataPolicy, ModeConfig } from '../config/schema.js';
+import { coversWindow, describeCoverage, MissingFileError } from '../data/index.js';
+import { composePerpMarks, perpIds, spotIds } from '../data/perp-marks.js';
 import { DataError } from '../domain/errors.js';
 import { Pricer } from '../portfolio/pricing.js';
-import type { MarketData } from '../data/types.js';
+import type { MarketData, SeriesMeta } from '../data/types.js';
 import { mlSeriesPlan } from './ml-requirements.js';
 
 export interface SeriesPlan {
@@ -18,7 +26,12 @@ export interface SeriesPlan {
   optional?: string[];
   /** Grid step of the run, ms; default 1 h (ml_directional: its bar_interval). */
   stepMs?: number;
-  /** Builds derived series in the loaded data (e.g. perp marks); returns notes the run must report. */
+  /** Data-quality rules for the load (the mode's data_policy). */
+  policy?: DataPolicy;
+  /**
+   * Builds derived series in the loaded data (perp marks in the hedge venues' holes) and returns the
+   * notes the run must report (the load's data-quality notes first).
+   */
   derive?: (data: MarketData) => string[];
 }
 
@@ -63,14 +76,62 @@ export function seriesPlan(mode: ModeConfig): SeriesPlan {
       if (mode.share_class === 'USDT') optional.push('dex.WETHUSDT.price');
     }
   }
+  const policy = mode.data_policy;
   if (mode.family === 'ml_directional') {
     const ml = mlSeriesPlan(mode);
     for (const id of ml.required) required.add(id);
     Object.assign(hedge, ml.hedge);
     optional.push(...ml.optional);
-    return { required: [...required], hedge, optional, stepMs: ml.stepMs, derive: ml.derive };
+    const derive = (data: MarketData) => [...(data.notes ?? []), ...ml.derive(data)];
+    return { required: [...required], hedge, optional, stepMs: ml.stepMs, policy, derive };
   }
-  return { required: [...required], hedge, optional };
+  const symbol = `${mode.asset}USDT`;
+  if (Object.keys(hedge).length > 0) {
+    const s = spotIds(spotVenue, symbol); // the mark rule reads the spot bar's price, high and low
+    optional.push(s.price, s.high, s.low);
+  }
+  const derive = (data: MarketData) => {
+    const notes = [...(data.notes ?? [])];
+    for (const venue of Object.keys(hedge)) {
+      if (!data.series.has(perpIds(venue, symbol).price)) continue; // dropped by the coverage rule
+      notes.push(composePerpMarks(data, venue, symbol, spotVenue).note);
+    }
+    return notes;
+  };
+  return { required: [...required], hedge, optional, policy, derive };
+}
+
+/**
+ * The first coverage problem of each hedge venue over [startMs, endMs] (absent when covered): a missing
+ * file or a series that does not cover the window. Corrupt rows and unresolved duplicate conflicts throw.
+ */
+export function hedgeCoverageProblems(
+  plan: SeriesPlan,
+  dataDir: string,
+  startMs: number,
+  endMs: number,
+  cacheDir?: string,
+): Record<string, string | undefined> {
+  const problems: Record<string, string | undefined> = {};
+  for (const [venue, ids] of Object.entries(plan.hedge)) {
+    let metas: SeriesMeta[] = [];
+    try {
+      metas = describeCoverage(dataDir, ids, { cacheDir, policy: plan.policy });
+    } catch (err) {
+      if (!(err instanceof MissingFileError)) throw err;
+      problems[venue] = err.message;
+    }
+    for (const m of metas) {
+      const c = coversWindow(m, startMs, endMs);
+      if (!c.ok) {
+        // say why the data is short when the data policy dropped rows of the file
+        const dropped = (m.notes ?? []).filter((n) => n.includes('drop_venue_span'));
+        problems[venue] = dropped.length ? `${c.reason} (${dropped.join('; ')})` : c.reason;
+        break;
+      }
+    }
+  }
+  return problems;
 }
 
 export interface CoverageVerdict {

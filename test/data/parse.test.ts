@@ -81,23 +81,39 @@ describe('CSV parsing through the loader', () => {
     expect(md.events.get('cex.binance.BTCUSDT.funding')!.values[0]).toBe(0.0003);
   });
 
-  it('keeps the LAST row of a duplicated timestamp and counts the dropped ones; sorts unsorted rows', () => {
+  it('merges a timestamp repeated with equal values, counts it and sorts unsorted rows', () => {
     const d = dataset({
       [FUNDING]:
         fundingHeader +
         '2024-01-01T16:00:00Z,0.0005,BTCUSDT,b\n' +
-        '2024-01-01T08:00:00Z,0.0001,BTCUSDT,b\n' +
-        '2024-01-01T08:00:00Z,0.0002,BTCUSDT,b\n' +
+        '2024-01-01T08:00:00Z,0.0003,BTCUSDT,b\n' +
         '2024-01-01T00:00:00Z,0.0009,BTCUSDT,b\n' +
         '2024-01-01T08:00:00Z,0.0003,BTCUSDT,b\n',
     });
-    const md = load(d, { optional: ['cex.binance.BTCUSDT.funding'], endMs: T0 + 16 * H });
+    const md = load(d, { required: ['cex.binance.BTCUSDT.funding'], endMs: T0 + 16 * H });
     const ev = md.events.get('cex.binance.BTCUSDT.funding')!;
     expect([...ev.timestampsMs]).toEqual([T0, T0 + 8 * H, T0 + 16 * H]);
     expect([...ev.values]).toEqual([0.0009, 0.0003, 0.0005]);
     const meta = md.meta.get('cex.binance.BTCUSDT.funding')!;
-    expect(meta.duplicatesDropped).toBe(2);
+    expect(meta.duplicatesDropped).toBe(1);
     expect(meta.rows).toBe(3);
+    expect(md.notes).toEqual([
+      'cex/binance/BTCUSDT_funding.csv: 1 duplicate timestamps with equal values merged into one row each',
+    ]);
+  });
+
+  it('a timestamp repeated with different values fails naming file, lines and both values', () => {
+    const d = dataset({
+      [FUNDING]:
+        fundingHeader +
+        '2024-01-01T00:00:00Z,0.0009,BTCUSDT,b\n' +
+        '2024-01-01T08:00:00Z,0.0001,BTCUSDT,b\n' +
+        '2024-01-01T08:00:00Z,0.0002,BTCUSDT,b\n',
+    });
+    expect(() => load(d, { optional: ['cex.binance.BTCUSDT.funding'], endMs: T0 + 8 * H })).toThrow(
+      'cex/binance/BTCUSDT_funding.csv line 4: timestamp 2024-01-01T08:00Z repeats with different ' +
+        'funding_rate: 0.0001 (line 3) vs 0.0002 (line 4); 1 such timestamp in the file',
+    );
   });
 
   it('ignores empty fields in columns it does not read', () => {

@@ -6,10 +6,19 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DataPolicySchema } from '../../src/config/schema.js';
 import { DataError } from '../../src/domain/errors.js';
 import { clearMemo } from '../../src/data/cache.js';
 import { coversWindow } from '../../src/data/coverage.js';
 import { describeCoverage, loadMarketDataSync } from '../../src/data/load.js';
+
+/** The data policy the shipped OKX modes use (config/modes/btc_basis.yaml). */
+const OKX_POLICY = DataPolicySchema.parse({
+  conflicting_duplicates: 'prefer_non_placeholder',
+  placeholder_values: [0.0001],
+  unresolved_duplicates: 'drop_venue_span',
+  missing_funding: 'skip',
+});
 
 const dataDir = process.env.BASIS_DATA_DIR ?? '';
 const H = 3_600_000;
@@ -110,7 +119,13 @@ describe.skipIf(!dataDir)('real dataset (BASIS_DATA_DIR)', () => {
     const window = { startMs: START, endMs: Date.UTC(2024, 2, 1) };
     let err: unknown;
     try {
-      loadMarketDataSync({ dataDir, cacheDir, ...window, required: ['cex.okx.BTCUSDT.funding'] });
+      loadMarketDataSync({
+        dataDir,
+        cacheDir,
+        ...window,
+        required: ['cex.okx.BTCUSDT.funding'],
+        policy: OKX_POLICY,
+      });
     } catch (e) {
       err = e;
     }
@@ -119,7 +134,7 @@ describe.skipIf(!dataDir)('real dataset (BASIS_DATA_DIR)', () => {
       'series cex.okx.BTCUSDT.funding (cex/okx/BTCUSDT_funding.csv) covers 2024-05-01T00:00Z .. 2025-09-07T16:00Z; ' +
         'requested 2024-01-01T00:00Z .. 2024-03-01T00:00Z',
     );
-    const [meta] = describeCoverage(dataDir, ['cex.okx.BTCUSDT.funding'], { cacheDir });
+    const [meta] = describeCoverage(dataDir, ['cex.okx.BTCUSDT.funding'], { cacheDir, policy: OKX_POLICY });
     expect(coversWindow(meta, window.startMs, window.endMs)).toEqual({
       ok: false,
       reason: (err as DataError).message,
@@ -129,17 +144,27 @@ describe.skipIf(!dataDir)('real dataset (BASIS_DATA_DIR)', () => {
     expect(aug.ok ? '' : aug.reason).toContain(
       'has a 752 h gap 2024-07-31T16:00Z .. 2024-09-01T00:00Z inside',
     );
-    expect(meta.coverage.gaps.filter((g) => g.toMs - g.fromMs === 32 * H).length).toBe(13);
-    expect(coversWindow(meta, Date.UTC(2024, 8, 1), Date.UTC(2025, 8, 7, 16))).toEqual({ ok: true });
+    // 13 holes of 32 h in the file; 3 fall inside the span the policy drops (2025-04-26 .. 2025-06-09)
+    expect(meta.coverage.gaps.filter((g) => g.toMs - g.fromMs === 32 * H).length).toBe(10);
+    expect(coversWindow(meta, Date.UTC(2024, 8, 1), Date.UTC(2025, 3, 25))).toEqual({ ok: true });
+    const late = coversWindow(meta, Date.UTC(2024, 8, 1), Date.UTC(2025, 8, 7, 16));
+    expect(late.ok ? '' : late.reason).toContain('has a 1080 h gap 2025-04-26T00:00Z .. 2025-06-10T00:00Z');
   });
 
-  it('OKX duplicate timestamps are de-duplicated and counted', () => {
-    const [meta] = describeCoverage(dataDir, ['cex.okx.BTCUSDT.funding'], { cacheDir });
+  it('OKX duplicate timestamps are de-duplicated and counted; the policy drops the undecidable span', () => {
+    const [meta] = describeCoverage(dataDir, ['cex.okx.BTCUSDT.funding'], { cacheDir, policy: OKX_POLICY });
     const raw = rawRows('cex/okx/BTCUSDT_funding.csv');
-    const distinct = new Set(raw.map((r) => r.funding_timestamp)).size;
-    expect(meta.duplicatesDropped).toBeGreaterThan(0);
-    expect(meta.duplicatesDropped).toBe(raw.length - distinct);
-    expect(meta.rows).toBe(distinct);
+    const byTs = new Map<string, number[]>();
+    for (const r of raw)
+      byTs.set(r.funding_timestamp, [...(byTs.get(r.funding_timestamp) ?? []), +r.funding_rate]);
+    const undecidable = [...byTs]
+      .filter(([, v]) => v.length > 1 && !v.includes(0.0001))
+      .map(([t]) => t)
+      .sort();
+    const [from, to] = [undecidable[0], undecidable[undecidable.length - 1]];
+    const kept = [...byTs.keys()].filter((t) => t < from || t > to).length;
+    expect(meta.duplicatesDropped).toBe(raw.length - byTs.size);
+    expect(meta.rows).toBe(kept);
   });
 
   it('the OKX ETH perp gap fails a window that spans it', () => {

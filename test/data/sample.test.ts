@@ -3,12 +3,21 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DataPolicySchema } from '../../src/config/schema.js';
 import { DataError } from '../../src/domain/errors.js';
 import { SECONDS_PER_YEAR } from '../../src/data/align.js';
 import { parseCsvColumns } from '../../src/data/csv.js';
 import { loadMarketDataSync } from '../../src/data/load.js';
 import { listSeriesIds } from '../../src/data/manifest.js';
 import { SAMPLE_VERSION, ensureSampleDataset, generateSampleDataset } from '../../src/data/sample.js';
+
+/** The data policy the shipped OKX modes use (config/modes/btc_basis.yaml). */
+const OKX_POLICY = DataPolicySchema.parse({
+  conflicting_duplicates: 'prefer_non_placeholder',
+  placeholder_values: [0.0001],
+  unresolved_duplicates: 'drop_venue_span',
+  missing_funding: 'skip',
+});
 
 const H = 3_600_000;
 const D = 86_400_000;
@@ -65,6 +74,7 @@ describe('the default sample through the loader', () => {
   const okxFunding = all.filter((id) => id.startsWith('cex.okx.') && id.endsWith('.funding'));
   const required = all.filter((id) => !okxFunding.includes(id));
   const md = loadMarketDataSync({
+    policy: OKX_POLICY,
     dataDir: dir,
     cacheDir,
     startMs: START,
@@ -113,6 +123,7 @@ describe('the default sample through the loader', () => {
     expect(meta.duplicatesDropped).toBeGreaterThan(0);
     expect(() =>
       loadMarketDataSync({
+        policy: OKX_POLICY,
         dataDir: dir,
         cacheDir,
         startMs: START,
@@ -121,6 +132,7 @@ describe('the default sample through the loader', () => {
       }),
     ).toThrow(DataError);
     const ok = loadMarketDataSync({
+      policy: OKX_POLICY,
       dataDir: dir,
       cacheDir,
       startMs: Date.UTC(2024, 4, 1),
