@@ -86,7 +86,15 @@ export class ModeCatalogue {
     let value: Pick<ModeInfo, 'coverage' | 'coverage_error'>;
     try {
       const plan = seriesPlan(m);
-      const w = defaultWindow(this.dataDir, plan.required, Object.values(plan.hedge));
+      // the mode's data policy decides duplicates exactly as a run of it would
+      const w = defaultWindow(
+        this.dataDir,
+        plan.required,
+        Object.values(plan.hedge),
+        undefined,
+        undefined,
+        plan.policy,
+      );
       value =
         w.endMs > w.startMs
           ? {
