@@ -4,13 +4,18 @@
  * execution (tight loop again after every execution), record.
  */
 import { resolveMode } from '../config/index.js';
-import type { DataPolicy, ModeConfig } from '../config/schema.js';
+import type { ModeConfig } from '../config/schema.js';
 import { MissingFileError, describeCoverage, ensureSampleDataset, loadMarketData } from '../data/index.js';
 import type { MarketData, SeriesMeta } from '../data/types.js';
 import { InputError } from '../domain/errors.js';
 import { HOUR_MS } from '../domain/types.js';
 import type { RunEvent } from './ledger.js';
-import { applyHedgeCoverageRule, hedgeCoverageProblems, seriesPlan } from './requirements.js';
+import {
+  applyHedgeCoverageRule,
+  hedgeCoverageProblems,
+  seriesPlan,
+  type SeriesPlan,
+} from './requirements.js';
 import { buildRun, type RunParts } from './setup.js';
 import { stepOf, type Flow } from './flows.js';
 import type { StepRecorder } from './recorder.js';
@@ -75,16 +80,14 @@ export function resolveDataDir(dataDir?: string): { dir: string; sample: boolean
  */
 export function defaultWindow(
   dataDir: string,
-  required: string[],
-  hedge: string[][],
+  plan: SeriesPlan,
   cacheDir?: string,
-  stepMs = HOUR_MS,
-  policy?: DataPolicy,
 ): { startMs: number; endMs: number } {
-  const metas: SeriesMeta[] = describeCoverage(dataDir, required, { cacheDir, policy });
+  const policy = plan.policy;
+  const metas: SeriesMeta[] = describeCoverage(dataDir, plan.required, { cacheDir, policy });
   let first = Math.max(...metas.map((m) => m.coverage.firstMs));
   let last = Math.min(...metas.map((m) => m.coverage.lastMs));
-  for (const ids of hedge) {
+  for (const ids of Object.values(plan.hedge)) {
     let venueMetas: SeriesMeta[];
     try {
       venueMetas = describeCoverage(dataDir, ids, { cacheDir, policy });
@@ -97,7 +100,7 @@ export function defaultWindow(
     first = Math.max(first, vFirst);
     last = Math.min(last, ...venueMetas.map((m) => m.coverage.lastMs));
   }
-  const unit = Math.max(HOUR_MS, stepMs);
+  const unit = Math.max(HOUR_MS, plan.stepMs ?? HOUR_MS);
   return { startMs: Math.ceil(first / unit) * unit, endMs: Math.floor(last / unit) * unit };
 }
 
@@ -115,14 +118,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   let startMs = opts.startMs;
   let endMs = opts.endMs;
   if (startMs === undefined || endMs === undefined) {
-    const w = defaultWindow(
-      dataDir,
-      plan.required,
-      Object.values(plan.hedge),
-      opts.cacheDir,
-      plan.stepMs,
-      plan.policy,
-    );
+    const w = defaultWindow(dataDir, plan, opts.cacheDir);
     startMs ??= w.startMs;
     endMs ??= w.endMs;
   }

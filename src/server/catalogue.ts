@@ -86,15 +86,8 @@ export class ModeCatalogue {
     let value: Pick<ModeInfo, 'coverage' | 'coverage_error'>;
     try {
       const plan = seriesPlan(m);
-      // the mode's data policy decides duplicates exactly as a run of it would
-      const w = defaultWindow(
-        this.dataDir,
-        plan.required,
-        Object.values(plan.hedge),
-        undefined,
-        undefined,
-        plan.policy,
-      );
+      // the same window (and data policy) a run of the mode would take
+      const w = defaultWindow(this.dataDir, plan);
       value =
         w.endMs > w.startMs
           ? {
