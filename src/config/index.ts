@@ -12,6 +12,9 @@ export {
   listVenues,
   listShareClasses,
   listEnvironmentPresets,
+  listSignalSources,
+  loadSignalSource,
+  SIGNAL_SOURCES_DIR,
   loadMode,
   loadVenue,
   loadShareClass,
@@ -20,6 +23,12 @@ export {
   type LoadModeOptions,
 } from './load.js';
 export { applyOverrides, parseOverride, type ParsedOverride } from './overrides.js';
+export {
+  callerOverrideKeys,
+  checkCallerNames,
+  checkCallerOverrides,
+  type CallerCatalogue,
+} from './caller.js';
 export {
   CREDENTIAL_FIELDS,
   credentialEnvVar,

@@ -29,11 +29,13 @@ import { applyOverrides, overrideFor } from './overrides.js';
 import { readYamlFile } from './yamlFile.js';
 import type { YamlSource } from './yamlFile.js';
 import { venueFileIssues } from './venueChecks.js';
+import { SignalSourceFileSchema, type SignalSourceFile } from './signalsSchema.js';
 
 export const MODES_DIR = 'modes';
 export const VENUES_DIR = 'venues';
 export const SHARE_CLASSES_DIR = 'share_classes';
 export const ENVIRONMENTS_DIR = 'environments';
+export const SIGNAL_SOURCES_DIR = 'signal_sources';
 
 /**
  * The config directory: `dir` if given, else env BASIS_CONFIG_DIR, else `<package root>/config`. The
@@ -90,6 +92,30 @@ export function listShareClasses(configDir?: string): string[] {
 }
 export function listEnvironmentPresets(configDir?: string): string[] {
   return listConfigFiles(resolveConfigDir(configDir), ENVIRONMENTS_DIR);
+}
+/** Names of the signal sources the operator registered (`config/signal_sources/*.yaml`; none if absent). */
+export function listSignalSources(configDir?: string): string[] {
+  const dir = resolveConfigDir(configDir);
+  if (!existsSync(join(dir, SIGNAL_SOURCES_DIR))) return [];
+  return listConfigFiles(dir, SIGNAL_SOURCES_DIR);
+}
+
+/** A registered signal source; a relative `path` comes back absolute (from the registry folder). */
+export function loadSignalSource(name: string, configDir?: string): SignalSourceFile {
+  const dir = resolveConfigDir(configDir);
+  if (!listSignalSources(dir).includes(name)) {
+    const available = listSignalSources(dir);
+    throw new ConfigError(
+      `${SIGNAL_SOURCES_DIR}/`,
+      '',
+      `unknown signal source ${JSON.stringify(name)}; registered: ${available.length > 0 ? available.join(', ') : '(none)'}`,
+    );
+  }
+  const source = openNamed(dir, SIGNAL_SOURCES_DIR, name, 'signal source');
+  const entry = parseWith(SignalSourceFileSchema, source, source.data);
+  if (entry.name !== name) throw new ConfigValidationError([nameMismatch(source, 'name', name, entry.name)]);
+  if (entry.path !== undefined) entry.path = resolve(join(dir, SIGNAL_SOURCES_DIR), entry.path);
+  return entry;
 }
 
 /** Absolute path of a config file, e.g. configFilePath(dir, 'venues', 'binance'). */
@@ -164,6 +190,30 @@ export function loadModeSource(
   const data = overrides.length > 0 ? applyOverrides(source.data, overrides) : source.data;
   const mode = parseWith(ModeSchema, source, data, { overrides });
   if (mode.mode !== name) throw new ConfigValidationError([nameMismatch(source, 'mode', name, mode.mode)]);
+  if (mode.signals && mode.signals.use !== null) {
+    // a registered source replaces the operator-only keys of the block
+    const registered = listSignalSources(configDir);
+    if (!registered.includes(mode.signals.use)) {
+      const line = source.lineOf(['signals', 'use']);
+      const shown = registered.length > 0 ? registered.join(', ') : `(none in ${SIGNAL_SOURCES_DIR}/)`;
+      throw new ConfigValidationError([
+        {
+          file: overrideFor(overrides, ['signals', 'use']) !== undefined ? '--set' : source.file,
+          path: 'signals.use',
+          problem: `unknown signal source ${JSON.stringify(mode.signals.use)}; registered: ${shown}`,
+          ...(line !== undefined ? { line } : {}),
+        },
+      ]);
+    }
+    const entry = loadSignalSource(mode.signals.use, configDir);
+    mode.signals = {
+      ...mode.signals,
+      source: entry.source,
+      path: entry.path ?? null,
+      url: entry.url ?? null,
+      token_env: entry.token_env ?? null,
+    };
+  }
   const classFile = configFilePath(configDir, SHARE_CLASSES_DIR, mode.share_class.toLowerCase());
   if (!existsSync(classFile)) {
     throw new ConfigValidationError([
@@ -246,14 +296,16 @@ export function loadEnvironmentPreset(name: string, configDir?: string): Environ
   const preset = parseWith(EnvironmentPresetSchema, source, source.data);
   const issues: ConfigIssue[] = [];
   if (preset.name !== name) issues.push(nameMismatch(source, 'name', name, preset.name));
+  const known = new Set(listConfigFiles(dir, VENUES_DIR));
   for (const venue of Object.keys(preset.venues)) {
-    const file = configFilePath(dir, VENUES_DIR, venue);
-    if (!existsSync(file)) {
+    if (!known.has(venue)) {
       const line = source.lineOf(['venues', venue]);
       issues.push({
         file: source.file,
         path: `venues.${venue}`,
-        problem: `no venue file ${displayPath(dir, file)}`,
+        problem: /^[a-z0-9_]{1,64}$/.test(venue)
+          ? `no venue file ${displayPath(dir, configFilePath(dir, VENUES_DIR, venue))}`
+          : `no venue has the name ${JSON.stringify(venue.slice(0, 64))} (available: ${[...known].join(', ')})`,
         ...(line !== undefined ? { line } : {}),
       });
     }

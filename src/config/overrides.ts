@@ -3,6 +3,7 @@
  * a wrong type or a misspelt key fails exactly as it would in the file.
  */
 import { isScalar, parseDocument } from 'yaml';
+import { isDecimalText } from '../domain/decimal.js';
 import { ConfigError } from '../domain/errors.js';
 import type { KeyPath } from './issues.js';
 
@@ -52,7 +53,11 @@ export function parseOverride(text: string): ParsedOverride {
       'value must be a scalar (number, boolean, null or string); set map keys one at a time or quote the text',
     );
   }
-  return { text, path, value: doc.toJS() as unknown };
+  const value = doc.toJS() as unknown;
+  // `0x10`, `0o7` are numbers to YAML; a person typing a parameter means decimal (src/domain/decimal.ts)
+  if (typeof value === 'number' && !isDecimalText(valueText.trim()))
+    fail(`number "${valueText.trim().slice(0, 40)}" must be written in plain decimal notation`);
+  return { text, path, value };
 }
 
 /**

@@ -17,7 +17,12 @@ export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 /** Action type → venue name. Hedge venues come from `hedge_allocation`, not from this map. */
 export const VenueMapSchema = z
   .object(
-    Object.fromEntries(ACTION_TYPES.filter((a) => a !== 'hedge').map((a) => [a, z.string().optional()])),
+    Object.fromEntries(
+      ACTION_TYPES.filter((a) => a !== 'hedge').map((a) => [
+        a,
+        z.string().optional().meta({ caller: 'venue' }),
+      ]),
+    ),
   )
   .strict();
 
@@ -57,7 +62,7 @@ export const StrategyParamsSchema = z
     stop_loss_sd: positive.optional(),
     take_profit_sd: positive.optional(),
     /** ML directional: bar interval, e.g. 5m or 1h. */
-    bar_interval: z.string().optional(),
+    bar_interval: z.string().optional().meta({ caller: 'duration' }),
     /**
      * ML directional: how the perp is margined. `usdt`: USDT balance at the venue (USDT share class);
      * `multi_assets`: the share-class asset held at the venue is the collateral (Binance Multi-Assets Mode,
@@ -159,7 +164,7 @@ export const ModeSchema = z
       .strict(),
     venues: VenueMapSchema,
     /** Hedge venue → fraction of the hedge notional; must sum to 1. */
-    hedge_allocation: z.record(z.string(), fraction).optional(),
+    hedge_allocation: z.record(z.string().meta({ caller: 'venue' }), fraction).optional(),
     /** What to do when a hedge venue's data does not cover the window: fail, or reallocate its weight pro rata. */
     hedge_coverage_rule: z.enum(['fail', 'reallocate']).default('reallocate'),
     lst_type: z.enum(['weETH', 'wstETH']).nullable().default(null),

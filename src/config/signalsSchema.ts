@@ -19,7 +19,10 @@
 import { z } from 'zod';
 import { DURATION_RE } from '../domain/duration.js';
 
-const duration = z.string().regex(DURATION_RE, 'expected a duration like 5m, 12h or 30d');
+const duration = z
+  .string()
+  .regex(DURATION_RE, 'expected a duration like 5m, 12h or 30d')
+  .meta({ caller: 'duration' });
 
 export const BaselineParamsSchema = z
   .object({
@@ -39,9 +42,23 @@ export const BaselineParamsSchema = z
   .strict();
 export type BaselineParams = z.infer<typeof BaselineParamsSchema>;
 
+/** Name of a signal source the operator registered in `config/signal_sources/<name>.yaml`. */
+export const SIGNAL_SOURCE_NAME = /^[a-z0-9_]{1,64}$/;
+
 export const SignalsSchema = z
   .object({
-    source: z.enum(['baseline', 'file', 'http']).default('baseline'),
+    /**
+     * A source the operator registered by name (`config/signal_sources/<name>.yaml`): its source, path,
+     * url and token_env replace this block's. The only way an API caller chooses a file or http source.
+     */
+    use: z
+      .string()
+      .regex(SIGNAL_SOURCE_NAME, 'expected a registered signal source name (lower-case letters, digits, "_")')
+      .nullable()
+      .default(null)
+      .meta({ caller: 'signal_source' }),
+    /** Where predictions come from; an operator's setting (API callers pick a registered source with `use`). */
+    source: z.enum(['baseline', 'file', 'http']).default('baseline').meta({ caller: false }),
     /** file: path of the predictions CSV (relative paths from the working directory). */
     path: z.string().min(1).nullable().default(null),
     /** http: URL of the inference endpoint. */
@@ -71,3 +88,28 @@ export const SignalsSchema = z
       ctx.addIssue({ code: 'custom', path: ['url'], message: 'required when source is http' });
   });
 export type SignalsConfig = z.infer<typeof SignalsSchema>;
+
+/**
+ * `config/signal_sources/<name>.yaml`: a file or http source the operator makes available by name.
+ * A relative `path` is resolved from the folder of this file.
+ */
+export const SignalSourceFileSchema = z
+  .object({
+    name: z.string().regex(SIGNAL_SOURCE_NAME),
+    description: z.string().default(''),
+    source: z.enum(['file', 'http']),
+    path: z.string().min(1).optional(),
+    url: z.url({ protocol: /^https?$/ }).optional(),
+    token_env: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name like BASIS_ML_TOKEN')
+      .optional(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.source === 'file' && s.path === undefined)
+      ctx.addIssue({ code: 'custom', path: ['path'], message: 'required when source is file' });
+    if (s.source === 'http' && s.url === undefined)
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'required when source is http' });
+  });
+export type SignalSourceFile = z.infer<typeof SignalSourceFileSchema>;

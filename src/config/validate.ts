@@ -2,7 +2,6 @@
  * Cross-file validation: the venues a mode needs (derived from its venues, hedge allocation, LST type and
  * the wallet), their kinds and symbols, the family's required parameters, and a whole-directory check.
  */
-import { existsSync } from 'node:fs';
 import { ACTION_TYPES } from '../domain/types.js';
 import type { ActionType } from '../domain/types.js';
 import type { CexVenueConfig, ModeConfig, ShareClassConfig, VenueConfig } from './schema.js';
@@ -26,6 +25,8 @@ import {
   MODES_DIR,
 } from './load.js';
 import type { LoadModeOptions } from './load.js';
+
+const VENUE_NAME = /^[a-z0-9_]{1,64}$/;
 import { LST_ISSUER, checkFamily } from './familyChecks.js';
 import type { At } from './familyChecks.js';
 
@@ -109,16 +110,18 @@ export function resolveMode(name: string, opts: LoadModeOptions = {}): ResolvedM
   const requirements = venueRequirements(mode);
   const venues: Record<string, VenueConfig> = {};
   const broken = new Set<string>();
+  // names are checked against the listing before any file is opened (a name is never a path)
+  const known = new Set(listConfigFiles(configDir, VENUES_DIR));
   for (const req of requirements) {
     if (req.venue in venues || broken.has(req.venue)) continue;
-    const file = configFilePath(configDir, VENUES_DIR, req.venue);
-    if (!existsSync(file)) {
+    if (!known.has(req.venue)) {
       broken.add(req.venue);
       const why = req.path ? '' : ' (every mode holds funds in the wallet venue)';
-      at(
-        req.path,
-        `mode ${name} needs venue "${req.venue}"${why} but ${displayPath(configDir, file)} does not exist`,
-      );
+      // a name that is not a venue name is never turned into a path
+      const where = VENUE_NAME.test(req.venue)
+        ? `${displayPath(configDir, configFilePath(configDir, VENUES_DIR, req.venue))} does not exist`
+        : `no venue has that name (available: ${[...known].join(', ')})`;
+      at(req.path, `mode ${name} needs venue ${JSON.stringify(req.venue.slice(0, 64))}${why} but ${where}`);
       continue;
     }
     try {

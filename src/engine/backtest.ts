@@ -3,7 +3,7 @@
  * environment shares — settle, tight loop (positions → exposure → risk → PnL), strategy decision,
  * execution (tight loop again after every execution), record.
  */
-import { resolveMode } from '../config/index.js';
+import { resolveMode, type ResolvedMode } from '../config/index.js';
 import type { ModeConfig } from '../config/schema.js';
 import { MissingFileError, describeCoverage, ensureSampleDataset, loadMarketData } from '../data/index.js';
 import type { MarketData, SeriesMeta } from '../data/types.js';
@@ -20,7 +20,7 @@ import { buildRun, type RunParts } from './setup.js';
 import { stepOf, type Flow } from './flows.js';
 import type { StepRecorder } from './recorder.js';
 import { iso } from './time.js';
-import type { PredictionSet } from '../signals/types.js';
+import type { PredictionSet, SignalSandbox } from '../signals/types.js';
 import { summarise, type BacktestSummary } from '../results/summary.js';
 
 export const IMPLEMENTED_FAMILIES: ReadonlySet<string> = new Set([
@@ -47,6 +47,8 @@ export interface BacktestOptions {
   cacheDir?: string;
   /** ml_directional: predictions that replace the mode's signal source (benchmarks, tests). */
   signals?: PredictionSet;
+  /** Runs started for an API caller: where the signal source may read and connect (docs/security.md). */
+  sandbox?: SignalSandbox;
   /** Called about 100 times per run; a returned promise is awaited (a server yields to its event loop). */
   onProgress?: (done: number, total: number) => void | Promise<void>;
 }
@@ -104,6 +106,35 @@ export function defaultWindow(
   return { startMs: Math.ceil(first / unit) * unit, endMs: Math.floor(last / unit) * unit };
 }
 
+/**
+ * The capital must be something the venues can hold and trade: at least one smallest unit of the share
+ * class (10^-decimals) and, for a mode with CEX venues, at least the largest minimum order notional among
+ * them (valued at the window's first share-class price). Below that the run would trade nothing and report
+ * a return of 0.
+ */
+export function checkCapital(resolved: ResolvedMode, capital: number, shareClassUsdt: number): void {
+  const sc = resolved.shareClass;
+  const unit = 10 ** -sc.decimals;
+  if (capital < unit) {
+    throw new InputError(
+      `capital ${capital} ${sc.share_class} is below the smallest unit of the share class (${unit} ${sc.share_class}, ${sc.decimals} decimals)`,
+    );
+  }
+  let venue: string | null = null;
+  let minUsdt = 0;
+  for (const [name, v] of Object.entries(resolved.venues)) {
+    if (v.kind === 'cex' && v.min_order_notional_usdt > minUsdt) {
+      minUsdt = v.min_order_notional_usdt;
+      venue = name;
+    }
+  }
+  if (venue !== null && Number.isFinite(shareClassUsdt) && capital * shareClassUsdt < minUsdt) {
+    throw new InputError(
+      `capital ${capital} ${sc.share_class} (${(capital * shareClassUsdt).toPrecision(4)} USDT at the window's first price) is below the minimum order notional of venue ${venue} (${minUsdt} USDT): the mode could not place an order`,
+    );
+  }
+}
+
 export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   const t0 = performance.now();
   if (!(Number.isFinite(opts.capital) && opts.capital > 0)) {
@@ -146,6 +177,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   const loadMs = performance.now() - t0;
 
   const parts = buildRun(resolved, data, verdict.weights);
+  checkCapital(resolved, opts.capital, parts.pricer.shareClassUsdt(0));
   parts.ledger.setTime(data.startMs); // events logged before the loop are stamped with the run's start
   for (const note of verdict.notes) parts.ledger.event('coverage_rule', { note });
   for (const note of derived) parts.ledger.event('data_rule', { note });
@@ -155,6 +187,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
         events: parts.ledger,
         modeFile: resolved.modeFile,
         signals: opts.signals,
+        sandbox: opts.sandbox,
         cacheDir: opts.cacheDir,
       })
     : [];

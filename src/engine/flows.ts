@@ -1,4 +1,5 @@
 /** Deposits and withdrawals on a schedule (`--deposit 2024-03-01=50000`), mapped to grid steps. */
+import { isDecimalText } from '../domain/decimal.js';
 import { InputError } from '../domain/errors.js';
 import { parseTime } from './time.js';
 
@@ -13,10 +14,13 @@ export function parseFlow(text: string, what: string): Flow {
   const eq = text.lastIndexOf('=');
   if (eq <= 0) throw new InputError(`${what} "${text}": expected DATE=AMOUNT, e.g. 2024-03-01=50000`);
   const timeMs = parseTime(text.slice(0, eq), what);
-  const amount = Number(text.slice(eq + 1));
-  if (!Number.isFinite(amount) || amount <= 0) {
-    throw new InputError(`${what} "${text}": amount must be a positive number, was "${text.slice(eq + 1)}"`);
+  const amountText = text.slice(eq + 1);
+  if (!isDecimalText(amountText) || !(Number(amountText) > 0) || !Number.isFinite(Number(amountText))) {
+    throw new InputError(
+      `${what} "${text}": amount must be a positive number in plain decimal notation, was "${amountText}"`,
+    );
   }
+  const amount = Number(amountText);
   return { timeMs, amount };
 }
 

@@ -5,6 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -12,7 +13,9 @@ import { readDatasetMarker } from '../data/index.js';
 import { InputError } from '../domain/errors.js';
 import { resolveDataDir } from '../engine/backtest.js';
 import { codeVersion, type ResultsStore } from '../results/store/index.js';
+import { resolveConfigDir } from '../config/index.js';
 import { ModeCatalogue } from './catalogue.js';
+import { pathRedactor, rootRedactor } from './redact.js';
 import type { ServerContext } from './context.js';
 import { HttpError, installErrorHandlers } from './errors.js';
 import { JobQueue } from './jobs.js';
@@ -39,6 +42,13 @@ export interface ServerOptions {
   concurrency?: number;
   maxQueued?: number;
   logger?: FastifyServerOptions['logger'];
+  /**
+   * Directories a registered file signal source may read from (besides config/signal_sources/);
+   * the operator's, never a caller's (docs/security.md).
+   */
+  signalRoots?: string[];
+  /** Hosts (`host` or `host:port`) outbound requests may reach besides those of registered sources. */
+  allowHosts?: string[];
 }
 
 export function isLoopback(host: string): boolean {
@@ -78,8 +88,19 @@ export async function buildServer(
 ): Promise<{ app: FastifyInstance; ctx: ServerContext }> {
   const { host, token, dataDir } = checkServerOptions(opts);
   const loopback = isLoopback(host);
-  const catalogue = new ModeCatalogue(dataDir, opts.configDir);
-  const queue = new JobQueue(opts.store, { concurrency: opts.concurrency, maxQueued: opts.maxQueued });
+  const catalogue = new ModeCatalogue(dataDir, opts.configDir, {
+    signalRoots: (opts.signalRoots ?? []).map((d) => resolve(d)),
+    allowHosts: opts.allowHosts ?? [],
+  });
+  const redact = pathRedactor([
+    { dir: dataDir, label: '<data>' },
+    { dir: resolveConfigDir(opts.configDir), label: '<config>' },
+  ]);
+  const queue = new JobQueue(opts.store, {
+    concurrency: opts.concurrency,
+    maxQueued: opts.maxQueued,
+    redact,
+  });
   const ctx: ServerContext = {
     store: opts.store,
     queue,
@@ -87,6 +108,7 @@ export async function buildServer(
     dataDir,
     synthetic: readDatasetMarker(dataDir).synthetic,
     authRequired: token !== undefined,
+    redact,
   };
 
   const app = Fastify({
@@ -97,7 +119,15 @@ export async function buildServer(
   });
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  installErrorHandlers(app);
+  installErrorHandlers(app, redact);
+  // no response carries a server path (a run's config names its registered signals file, …)
+  const roots = rootRedactor([
+    { dir: dataDir, label: '<data>' },
+    { dir: resolveConfigDir(opts.configDir), label: '<config>' },
+  ]);
+  app.addHook('onSend', async (_req, _reply, payload) =>
+    typeof payload === 'string' ? roots(payload) : payload,
+  );
 
   app.addHook('onRequest', async (req) => {
     // DNS rebinding: a loopback server answers only requests addressed to a loopback name

@@ -3,12 +3,26 @@
  * the window the server's dataset covers for it (so the UI limits its dates and the API refuses a
  * window outside it before queueing anything).
  */
-import { listModes, loadMode, resolveMode, type ModeConfig } from '../config/index.js';
+import {
+  checkCallerOverrides,
+  listModes,
+  listSignalSources,
+  listVenues,
+  loadMode,
+  loadSignalSource,
+  resolveConfigDir,
+  resolveMode,
+  SIGNAL_SOURCES_DIR,
+  type CallerCatalogue,
+  type ModeConfig,
+} from '../config/index.js';
 import { ConfigError, DataError } from '../domain/errors.js';
 import { IMPLEMENTED_FAMILIES, defaultWindow } from '../engine/backtest.js';
 import { seriesPlan } from '../engine/requirements.js';
 import { iso } from '../engine/time.js';
+import type { SignalSandbox } from '../signals/types.js';
 import { HttpError } from './errors.js';
+import { join } from 'node:path';
 
 export interface ModeInfo {
   mode: string;
@@ -38,7 +52,33 @@ export class ModeCatalogue {
   constructor(
     readonly dataDir: string,
     readonly configDir?: string,
+    private readonly limits: { signalRoots: readonly string[]; allowHosts: readonly string[] } = {
+      signalRoots: [],
+      allowHosts: [],
+    },
   ) {}
+
+  /**
+   * Where the signal source of a run started for an API caller may read and connect: files under
+   * config/signal_sources/ and the operator's --signal-root directories; the hosts of the registered
+   * http sources and the operator's --allow-host entries.
+   */
+  sandbox(): SignalSandbox {
+    const dir = resolveConfigDir(this.configDir);
+    const hosts = new Set(this.limits.allowHosts);
+    for (const name of listSignalSources(dir)) {
+      try {
+        const e = loadSignalSource(name, dir);
+        if (e.url) hosts.add(new URL(e.url).host);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+      }
+    }
+    return {
+      fileRoots: [join(dir, SIGNAL_SOURCES_DIR), ...this.limits.signalRoots],
+      allowedHosts: [...hosts],
+    };
+  }
 
   names(): string[] {
     return listModes(this.configDir);
@@ -103,9 +143,19 @@ export class ModeCatalogue {
     return value;
   }
 
-  /** The mode with overrides applied and every cross-file check run (throws ConfigError → 400). */
+  /** The operator's names an API caller's text values are checked against. */
+  callerCatalogue(): CallerCatalogue {
+    return { venues: listVenues(this.configDir), signalSources: listSignalSources(this.configDir) };
+  }
+
+  /**
+   * The mode with a caller's overrides applied and every cross-file check run: the overrides must be on
+   * the caller allow-list (src/config/caller.ts) and name only catalogued venues and sources, checked
+   * before any file is read. Throws ConfigError → 400.
+   */
   resolve(name: string, overrides: string[]) {
     this.load(name);
+    checkCallerOverrides(overrides, this.callerCatalogue());
     return resolveMode(name, { configDir: this.configDir, overrides });
   }
 }

@@ -13,6 +13,8 @@ export interface ServerContext {
   synthetic: boolean;
   /** A token is required for requests that change state. */
   authRequired: boolean;
+  /** Takes server paths out of text a caller sees (src/server/redact.ts). */
+  redact: (text: string) => string;
 }
 
 /** Non-finite numbers have no JSON form: null (NaN = undefined, ±Infinity = no debt / no position). */

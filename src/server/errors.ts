@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BasisError } from '../domain/errors.js';
+import type { Redactor } from './redact.js';
 import { RequestValidationError } from './validation.js';
 
 /** Status per BasisError kind. `store` is ours but not the caller's fault: 503. */
@@ -71,9 +72,21 @@ export function statusAndBody(err: unknown): { status: number; body: ErrorBody }
   return { status: 500, body: { error: 'internal error (see the server log)', kind: 'internal' } };
 }
 
-export function installErrorHandlers(app: FastifyInstance): void {
+/** The body with server paths taken out of every message (src/server/redact.ts). */
+export function redactBody(body: ErrorBody, redact: Redactor): ErrorBody {
+  return {
+    ...body,
+    error: redact(body.error),
+    ...(body.issues
+      ? { issues: body.issues.map((i) => ({ path: redact(i.path), problem: redact(i.problem) })) }
+      : {}),
+  };
+}
+
+export function installErrorHandlers(app: FastifyInstance, redact: Redactor = (s) => s): void {
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
-    const { status, body } = statusAndBody(err);
+    const { status, body: raw } = statusAndBody(err);
+    const body = redactBody(raw, redact);
     if (status >= 500) {
       req.log.error({ err }, 'request failed');
       const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);

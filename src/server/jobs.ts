@@ -31,6 +31,8 @@ export interface JobQueueOptions {
   maxQueued?: number;
   /** Called when a run ends, with its id and the error message if it failed. */
   onFinished?: (id: string, error: string | null) => void;
+  /** Takes server paths out of a failed run's error before it is stored (src/server/redact.ts). */
+  redact?: (text: string) => string;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -114,6 +116,7 @@ export class JobQueue {
         err instanceof BasisError
           ? err.message.split('\n')[0]
           : `internal error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+      if (this.opts.redact) error = this.opts.redact(error);
       try {
         await this.store.failRun(job.id, error);
       } catch {

@@ -5,9 +5,10 @@
  * hours, flows outside the window.
  */
 import { z } from 'zod';
-import { checkAvailable, type BacktestOptions } from '../engine/backtest.js';
+import { checkAvailable, checkCapital, type BacktestOptions } from '../engine/backtest.js';
 import { parseTime, iso } from '../engine/time.js';
 import { InputError } from '../domain/errors.js';
+import { checkSignalSandbox } from '../signals/index.js';
 import type { RunRequest } from '../results/store/index.js';
 import type { ModeCatalogue } from './catalogue.js';
 
@@ -75,6 +76,10 @@ export function checkLaunch(body: LaunchBody, catalogue: ModeCatalogue, dataDir:
   }
   const resolved = catalogue.resolve(body.mode, overrides);
   checkAvailable(resolved.mode);
+  // smallest unit, and for a USDT share class the venues' minimum order (other classes: at run start)
+  checkCapital(resolved, body.capital, resolved.shareClass.share_class === 'USDT' ? 1 : NaN);
+  const sandbox = catalogue.sandbox();
+  checkSignalSandbox(resolved.mode.signals, sandbox);
   const { coverage, coverage_error } = catalogue.coverageOf(resolved.mode);
   if (!coverage) throw new InputError(`mode ${body.mode} cannot run on this dataset: ${coverage_error}`);
   const startMs =
@@ -118,6 +123,7 @@ export function checkLaunch(body: LaunchBody, catalogue: ModeCatalogue, dataDir:
       overrides,
       deposits,
       withdrawals,
+      sandbox,
     },
   };
 }

@@ -73,7 +73,7 @@ export function parsePredictionsCsv(text: string, file: string): PredictionSet {
 }
 
 /** Reads and validates a predictions file (DataError for a missing file or a bad row). */
-export function readPredictionsFile(path: string): PredictionSet {
+export function readPredictionsFile(path: string, shown: string = path): PredictionSet {
   let text: string;
   try {
     text = readFileSync(resolve(path), 'utf8');
@@ -81,13 +81,13 @@ export function readPredictionsFile(path: string): PredictionSet {
     const code = (e as NodeJS.ErrnoException).code;
     throw new DataError(
       code === 'ENOENT'
-        ? `predictions file ${path} does not exist`
-        : `predictions file ${path} cannot be read (${code ?? (e as Error).message})`,
+        ? `predictions file ${shown} does not exist`
+        : `predictions file ${shown} cannot be read (${code ?? (e as Error).message})`,
       undefined,
-      path,
+      shown,
     );
   }
-  return parsePredictionsCsv(text, path);
+  return parsePredictionsCsv(text, shown);
 }
 
 /** Writes a predictions file: `# comment` lines, the header, one row per prediction. */
@@ -110,18 +110,22 @@ function round(x: number): string {
 /** The `file` source: a predictions CSV, restricted to the requested window. */
 export class FileSignalSource implements SignalSource {
   readonly name: string;
-  constructor(private readonly path: string) {
-    this.name = `file ${path}`;
+  /** `shown` names the file in messages and the report (a server shows a source name, not its path). */
+  constructor(
+    private readonly path: string,
+    private readonly shown: string = path,
+  ) {
+    this.name = `file ${shown}`;
   }
 
   async load(): Promise<{ predictions: PredictionSet; report: SignalReport }> {
     const t0 = performance.now();
-    const predictions = readPredictionsFile(this.path);
+    const predictions = readPredictionsFile(this.path, this.shown);
     return {
       predictions,
       report: {
         source: 'file',
-        path: this.path,
+        path: this.shown,
         rows: predictions.timestampsMs.length,
         load_ms: round1(performance.now() - t0),
       },

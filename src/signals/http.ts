@@ -27,6 +27,8 @@ export interface HttpSourceOptions {
   batchBars: number;
   /** Backoff base, ms (tests shorten it). Default 250. */
   backoffMs?: number;
+  /** Refuse redirects (a server's sandboxed runs: the operator allowed this host, not where it points). */
+  noRedirects?: boolean;
 }
 
 const ResponseSchema = z.object({
@@ -138,6 +140,7 @@ export class HttpSignalSource implements SignalSource {
         headers,
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.o.timeoutMs),
+        redirect: this.o.noRedirects ? 'manual' : 'follow',
       });
     } catch (e) {
       const err = e as Error;
@@ -157,6 +160,8 @@ export class HttpSignalSource implements SignalSource {
           : `network error (${err.message})`,
       );
     }
+    if (this.o.noRedirects && res.status >= 300 && res.status < 400)
+      throw new DataError(`signals ${this.name}: HTTP ${res.status}: redirects are not followed`);
     if (res.status === 429 || res.status >= 500) {
       const after = Number(res.headers.get('retry-after'));
       throw new Retryable(

@@ -78,3 +78,14 @@ export function emptyPredictions(source: string): PredictionSet {
     sd: new Float64Array(0),
   };
 }
+
+/**
+ * Limits for signal sources of runs a server starts for API callers (docs/security.md): a predictions
+ * file must resolve, symlinks followed, inside one of `fileRoots`; an http source may reach only
+ * `allowedHosts` (`host` or `host:port`) and never follows a redirect. Errors name the source, never a
+ * server path.
+ */
+export interface SignalSandbox {
+  fileRoots: readonly string[];
+  allowedHosts: readonly string[];
+}

@@ -5,7 +5,7 @@
  */
 import type { ModeConfig } from '../config/schema.js';
 import type { MarketData } from '../data/types.js';
-import type { PredictionSet } from '../signals/types.js';
+import type { PredictionSet, SignalSandbox } from '../signals/types.js';
 import type { ActionType, Instruction, StrategyDecision, WrapperAction } from '../domain/types.js';
 import type { ExposureMonitor } from '../portfolio/exposure.js';
 import type { PositionMonitor } from '../portfolio/positions.js';
@@ -49,6 +49,8 @@ export interface StrategyEnvironment {
   modeFile: string;
   /** Predictions that replace the mode's signal source (benchmarks, tests). */
   signals?: PredictionSet;
+  /** Limits on the signal source of a run started for an API caller (src/signals/index.ts). */
+  sandbox?: SignalSandbox;
   cacheDir?: string;
 }
 

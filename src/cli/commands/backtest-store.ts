@@ -1,5 +1,6 @@
 /** Saving a CLI backtest into the results store, with the request as the user gave it. */
 import type { BacktestRun } from '../../engine/backtest.js';
+import { parseDecimal } from '../../domain/decimal.js';
 import { parseFlow } from '../../engine/flows.js';
 import { parseTime } from '../../engine/time.js';
 import { runTimings, toRunResult, type ResultsStore, type RunRequest } from '../../results/store/index.js';
@@ -26,7 +27,7 @@ export function cliRequest(o: BacktestOptionsText): RunRequest {
     mode: o.mode,
     start: o.start === undefined ? null : isoOf(parseTime(o.start, '--start')),
     end: o.end === undefined ? null : isoOf(parseTime(o.end, '--end')),
-    capital: Number(o.capital),
+    capital: parseDecimal(o.capital, '--capital', { min: 0, exclusiveMin: true }),
     deposits: flows(o.deposit, '--deposit'),
     withdrawals: flows(o.withdraw, '--withdraw'),
     overrides: [...o.set],

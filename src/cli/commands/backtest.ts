@@ -1,6 +1,6 @@
 /** `basis backtest`: one backtest, summary table, files. */
 import type { Command } from 'commander';
-import { InputError } from '../../domain/errors.js';
+import { parseDecimal } from '../../domain/decimal.js';
 import { parseFlow } from '../../engine/flows.js';
 import { parseTime } from '../../engine/time.js';
 import { STORE_OPTION, checkStoreFromOptions, storeFromOptions } from './store-options.js';
@@ -30,9 +30,7 @@ export function registerBacktest(program: Command): void {
     .option('--no-store', 'do not save the run in the results store')
     .option(STORE_OPTION.flags, STORE_OPTION.description)
     .action(async (o) => {
-      const capital = Number(o.capital);
-      if (!Number.isFinite(capital) || capital <= 0)
-        throw new InputError(`--capital must be a positive number, was "${o.capital}"`);
+      const capital = parseDecimal(o.capital, '--capital', { min: 0, exclusiveMin: true });
       if (o.store !== false) await checkStoreFromOptions(o);
       // the engine and the writers load only when the command runs (`basis --help` stays instant)
       const [{ runBacktest }, { writeRunFiles }, { saveCliRun }] = await Promise.all([

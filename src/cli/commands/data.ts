@@ -1,5 +1,6 @@
 /** `basis data sample`. */
 import type { Command } from 'commander';
+import { parseDecimal } from '../../domain/decimal.js';
 import { out } from './util.js';
 
 export function registerData(program: Command): void {
@@ -12,7 +13,9 @@ export function registerData(program: Command): void {
     .action(async (o) => {
       const { ensureSampleDataset, generateSampleDataset } = await import('../../data/index.js');
       if (o.dir) {
-        generateSampleDataset(o.dir, { seed: Number(o.seed) });
+        generateSampleDataset(o.dir, {
+          seed: parseDecimal(o.seed, '--seed', { integer: true, min: 0, max: 4294967295 }),
+        });
         out(`synthetic sample written to ${o.dir}`);
       } else out(`synthetic sample at ${ensureSampleDataset()}`);
     });

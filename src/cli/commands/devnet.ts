@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import type { Address } from 'viem';
 import { isAlive, killPid } from '../../devnet/anvil.js';
 import { defaultAddressesFile, devnetRunDir } from '../../devnet/paths.js';
+import { parseDecimal } from '../../domain/decimal.js';
 import { InputError } from '../../domain/errors.js';
 import { collect, out } from './util.js';
 
@@ -51,11 +52,8 @@ export function registerDevnet(program: Command): void {
         throw new InputError(
           `a devnet is already running at ${r.rpcUrl} (pid ${r.pid}); run basis devnet down first`,
         );
-      const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65_535)
-        throw new InputError(`--port ${o.port} is not a port number`);
-      const eth = Number(o.eth);
-      if (!(eth > 0)) throw new InputError(`--eth ${o.eth} is not a positive amount`);
+      const port = parseDecimal(o.port, '--port', { integer: true, min: 0, max: 65_535 });
+      const eth = parseDecimal(o.eth, '--eth', { min: 0, exclusiveMin: true });
       for (const a of o.fund) if (!isAddress(a)) throw new InputError(`--fund ${a} is not an address`);
       mkdirSync(devnetRunDir(), { recursive: true });
       const d = await startDevnet({

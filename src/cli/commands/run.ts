@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
+import { parseDecimal } from '../../domain/decimal.js';
 import { InputError } from '../../domain/errors.js';
 import { RunControl, runPaths } from '../../engine/live/control.js';
 import { parseDuration } from '../../engine/live/options.js';
@@ -12,9 +13,7 @@ import { collect, out } from './util.js';
 const DEFAULT_RUNS_DIR = 'runs';
 
 function positive(text: string, what: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new InputError(`${what} must be a positive number, was "${text}"`);
-  return n;
+  return parseDecimal(text, what, { min: 0, exclusiveMin: true });
 }
 
 function control(o: { runId: string; runsDir: string }): RunControl {
@@ -57,7 +56,10 @@ export function registerRun(program: Command): void {
         tickMs: parseDuration(o.tick, '--tick'),
         runId: o.runId,
         runsDir: resolve(o.runsDir),
-        maxTicks: o.maxTicks === undefined ? undefined : Math.floor(positive(o.maxTicks, '--max-ticks')),
+        maxTicks:
+          o.maxTicks === undefined
+            ? undefined
+            : parseDecimal(o.maxTicks, '--max-ticks', { integer: true, min: 1 }),
         websocket: o.websocket !== false,
         configDir: o.config,
         overrides: o.set,

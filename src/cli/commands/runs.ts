@@ -1,5 +1,6 @@
 /** `basis runs list|show|delete`: the run history in the results store. */
 import type { Command } from 'commander';
+import { parseDecimal } from '../../domain/decimal.js';
 import { InputError } from '../../domain/errors.js';
 import {
   RUN_STATUSES,
@@ -32,10 +33,7 @@ export async function resolveRunId(store: ResultsStore, idOrPrefix: string): Pro
 }
 
 function positiveInt(text: string, what: string, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > max)
-    throw new InputError(`${what} must be an integer from 1 to ${max}, was "${text}"`);
-  return n;
+  return parseDecimal(text, what, { integer: true, min: 1, max });
 }
 
 const pct = (x: number | null) => (x === null ? '' : `${(x * 100).toFixed(2)} %`);

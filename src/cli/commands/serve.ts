@@ -1,15 +1,13 @@
 /** `basis serve`: the REST API and the web UI on one port, with the results store. */
 import type { Command } from 'commander';
+import { parseDecimal } from '../../domain/decimal.js';
 import { InputError } from '../../domain/errors.js';
 import { TOKEN_ENV } from '../../server/token.js';
 import { addStoreOption, storeFromOptions } from './store-options.js';
-import { out } from './util.js';
+import { collect, out } from './util.js';
 
 function intOption(text: string, what: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new InputError(`${what} must be an integer from ${min} to ${max}, was "${text}"`);
-  return n;
+  return parseDecimal(text, what, { integer: true, min, max });
 }
 
 export function registerServe(program: Command): void {
@@ -30,7 +28,19 @@ export function registerServe(program: Command): void {
       .option('--config <dir>', 'config directory (default: $BASIS_CONFIG_DIR, else ./config of the package)')
       .option('--concurrency <n>', 'backtests run at the same time', '1')
       .option('--max-queued <n>', 'backtests waiting at most', '100')
-      .option('--log', 'log every request as JSON lines on stdout'),
+      .option('--log', 'log every request as JSON lines on stdout')
+      .option(
+        '--signal-root <dir>',
+        'a directory registered file signal sources may read (repeatable; config/signal_sources/ always is)',
+        collect,
+        [],
+      )
+      .option(
+        '--allow-host <host>',
+        'a host[:port] outbound requests of API runs may reach, besides registered sources (repeatable)',
+        collect,
+        [],
+      ),
   ).action(async (o) => {
     const port = intOption(o.port, '--port', 0, 65535);
     const concurrency = intOption(o.concurrency, '--concurrency', 1, 16);
@@ -56,6 +66,8 @@ export function registerServe(program: Command): void {
         concurrency,
         maxQueued,
         logger: o.log ? true : false,
+        signalRoots: o.signalRoot,
+        allowHosts: o.allowHost,
       }));
       await app.listen({ port, host: o.host });
       // Work out every mode's data coverage now rather than on the first page load

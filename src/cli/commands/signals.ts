@@ -1,6 +1,7 @@
 /** `basis signals generate|validate`: write the baseline model's predictions file; check a predictions file. */
 import type { Command } from 'commander';
 import { formatDuration, parseDurationMs } from '../../domain/duration.js';
+import { parseDecimal } from '../../domain/decimal.js';
 import { InputError } from '../../domain/errors.js';
 import { iso, parseTime } from '../../engine/time.js';
 import { out } from './util.js';
@@ -82,9 +83,10 @@ export function registerSignals(program: Command): void {
       const stepMs = parseDurationMs(interval)!;
       if (stepMs % 300_000 !== 0 || 86_400_000 % stepMs !== 0)
         throw new InputError(`--interval ${interval}: expected a multiple of 5m that divides a day`);
-      const seed = o.seed === undefined ? undefined : Number(o.seed);
-      if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 4294967295))
-        throw new InputError(`--seed "${o.seed}" must be an integer in 0 .. 4294967295`);
+      const seed =
+        o.seed === undefined
+          ? undefined
+          : parseDecimal(o.seed, '--seed', { integer: true, min: 0, max: 4294967295 });
       const params = BaselineParamsSchema.parse({
         ...(mode.signals?.baseline ?? {}),
         ...(seed !== undefined ? { seed } : {}),

@@ -115,7 +115,7 @@ function statusOf(ctx: ServerContext, run: RunRecord) {
     progress,
     queue_position: live?.position ?? null,
     summary: run.status === 'done' ? run.summary : null,
-    error: run.status === 'failed' ? run.error : null,
+    error: run.status === 'failed' && run.error !== null ? ctx.redact(run.error) : null,
     links: links(run.id),
   };
 }

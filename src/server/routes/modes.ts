@@ -1,12 +1,16 @@
 /** Health, modes (list, resolve with overrides) and config validation. */
-import { mkdtempSync, rmSync, symlinkSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import {
+  checkCallerNames,
+  checkCallerOverrides,
   issuesOf,
+  listSignalSources,
+  listVenues,
   resolveConfigDir,
   resolveMode,
   validateConfigDir,
@@ -81,12 +85,19 @@ function validateDocument(
       ],
     };
   }
+  const named = checkCallerNames(data, {
+    venues: listVenues(configDir),
+    signalSources: listSignalSources(configDir),
+  });
+  if (named.length > 0) {
+    return { ok: false, mode: name, problems: named.map((p) => ({ file: 'document', ...p })) };
+  }
   const root = mkdtempSync(join(tmpdir(), 'basis-validate-'));
   try {
     const dir = join(root, 'config');
     mkdirSync(join(dir, 'modes'), { recursive: true });
-    for (const sub of ['venues', 'share_classes', 'environments'])
-      symlinkSync(join(configDir, sub), join(dir, sub), 'dir');
+    for (const sub of ['venues', 'share_classes', 'environments', 'signal_sources'])
+      if (existsSync(join(configDir, sub))) symlinkSync(join(configDir, sub), join(dir, sub), 'dir');
     writeFileSync(join(dir, 'modes', `${name}.yaml`), text);
     resolveMode(name, { configDir: dir });
     return { ok: true, mode: name, problems: [] };
@@ -105,8 +116,9 @@ export function registerModeRoutes(app: FastifyInstance, ctx: ServerContext): vo
     async () => ({
       status: 'ok',
       version: codeVersion(),
-      store: { kind: ctx.store.kind, location: ctx.store.location },
-      data: { dir: ctx.dataDir, synthetic: ctx.synthetic },
+      store: { kind: ctx.store.kind, location: ctx.redact(ctx.store.location) },
+      // the data set by its folder name: a server path never leaves the server
+      data: { dir: basename(ctx.dataDir), synthetic: ctx.synthetic },
       queue: { ...ctx.queue.counts(), concurrency: ctx.queue.concurrency, max_queued: ctx.queue.maxQueued },
       auth_required: ctx.authRequired,
     }),
@@ -121,7 +133,7 @@ export function registerModeRoutes(app: FastifyInstance, ctx: ServerContext): vo
       }),
     },
     async () => ({
-      data: { dir: ctx.dataDir, synthetic: ctx.synthetic },
+      data: { dir: basename(ctx.dataDir), synthetic: ctx.synthetic },
       modes: ctx.catalogue.list(),
     }),
   );
@@ -164,6 +176,9 @@ export function registerModeRoutes(app: FastifyInstance, ctx: ServerContext): vo
       if (b.document !== undefined)
         return validateDocument(b.document, resolveConfigDir(ctx.catalogue.configDir));
       if (b.mode !== undefined) {
+        // overrides a caller may not send are refused (400), not reported as problems of the mode
+        ctx.catalogue.load(b.mode);
+        checkCallerOverrides(b.overrides ?? [], ctx.catalogue.callerCatalogue());
         try {
           ctx.catalogue.resolve(b.mode, b.overrides ?? []);
           return { ok: true, mode: b.mode, problems: [] };

@@ -83,7 +83,10 @@ export class MlDirectionalStrategy implements Strategy {
     let report: SignalReport;
     if (predictions) report = { source: 'given', rows: predictions.timestampsMs.length };
     else {
-      const src = createSignalSource(this.mode.signals, { modeFile: env.modeFile });
+      const src = createSignalSource(this.mode.signals, {
+        modeFile: env.modeFile,
+        sandbox: env.sandbox,
+      });
       ({ predictions, report } = await src.load({
         symbol: this.p.symbol,
         startMs: data.startMs,
