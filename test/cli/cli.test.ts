@@ -184,6 +184,27 @@ describe('bad input gives one clear line and a non-zero exit', () => {
   test('bad dates, capital and flows', () => {
     expectOneLineError(basis(['backtest', '--mode', 'btc_basis', '--start', '2024-13-01']), /--start/);
     expectOneLineError(basis(['backtest', '--mode', 'btc_basis', '--capital', '-5']), /--capital/);
+    // one strict decimal parser: hex, octal, binary, blanks and trailing junk are refused
+    for (const bad of ['0x10', '0o7', '0b1', ' 7', '7 ', '1e3x', '', 'Infinity', '1,000'])
+      expectOneLineError(
+        basis(['backtest', '--mode', 'btc_basis', '--capital', bad]),
+        new RegExp(
+          `^basis: --capital must be a positive number \\(plain decimal notation\\), was "${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"$`,
+        ),
+      );
+    // below what the venues can trade: the smallest unit, then the minimum order
+    expectOneLineError(
+      basis(['backtest', '--mode', 'btc_basis', '--capital', '0.0000001', '--no-store']),
+      /capital 1e-7 USDT is below the smallest unit of the share class \(0\.000001 USDT, 6 decimals\)/,
+    );
+    expectOneLineError(
+      basis(['backtest', '--mode', 'btc_basis', '--capital', '4', '--no-store']),
+      /capital 4 USDT \(4\.000 USDT at the window's first price\) is below the minimum order notional of venue \w+ \(5 USDT\)/,
+    );
+    expectOneLineError(
+      basis(['backtest', '--mode', 'btc_basis', '--set', 'execution.max_retries=0x5', '--no-store']),
+      /--set: execution\.max_retries=0x5: number "0x5" must be written in plain decimal notation/,
+    );
     expectOneLineError(basis(['backtest', '--mode', 'btc_basis', '--deposit', '2024-03-01']), /--deposit/);
     expectOneLineError(
       basis(['backtest', '--mode', 'btc_basis', '--withdraw', '2031-01-01=5']),
