@@ -1,13 +1,32 @@
 /**
- * In-process job queue for backtests launched through the API: bounded concurrency (default one run
- * at a time: a backtest is CPU-bound on the event loop's thread, which it yields about 100 times per
- * run so requests keep being answered), a bounded queue, progress per run. The store holds each run's
- * status; the queue holds only what is in flight.
+ * The job queue for backtests launched through the API: bounded concurrency (default one run at a
+ * time), a bounded queue, progress per run. Each run computes in a worker thread of a tinypool pool
+ * (src/server/worker.ts), so the server's event loop keeps answering requests while runs compute; the
+ * store (on the main thread) saves the result. The store holds each run's status; the queue holds only
+ * what is in flight.
  */
-import { BasisError } from '../domain/errors.js';
-import { runBacktest, type BacktestOptions } from '../engine/backtest.js';
-import { runTimings, toRunResult, type ResultsStore, type RunRequest } from '../results/store/index.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
+import Tinypool from 'tinypool';
+import type { BacktestOptions } from '../engine/backtest.js';
+import { packageRoot } from '../results/store/version.js';
+import type { ResultsStore, RunRequest } from '../results/store/index.js';
 import { HttpError } from './errors.js';
+import type { WorkerAnswer, WorkerTask } from './worker.js';
+
+/**
+ * The compiled worker: beside this file when it runs from dist/, else the package's dist/ (the tests
+ * run the sources; `npm test` builds first).
+ */
+export function workerFile(): string {
+  const here = fileURLToPath(new URL('./worker.js', import.meta.url));
+  if (existsSync(here)) return here;
+  const built = join(packageRoot(), 'dist/src/server/worker.js');
+  if (existsSync(built)) return built;
+  throw new Error(`the backtest worker ${built} is missing: run npm run build`);
+}
 
 export interface JobProgress {
   /** Steps done and in total; 0/0 until the data is loaded. */
@@ -35,8 +54,6 @@ export interface JobQueueOptions {
   redact?: (text: string) => string;
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 export class JobQueue {
   private readonly jobs = new Map<string, Job>();
   private readonly waiting: Job[] = [];
@@ -45,6 +62,7 @@ export class JobQueue {
   private idle: (() => void)[] = [];
   readonly concurrency: number;
   readonly maxQueued: number;
+  private pool: Tinypool | null = null;
 
   constructor(
     private readonly store: ResultsStore,
@@ -98,23 +116,36 @@ export class JobQueue {
     }
   }
 
+  private workers(): Tinypool {
+    this.pool ??= new Tinypool({
+      filename: workerFile(),
+      minThreads: 0,
+      maxThreads: this.concurrency,
+      // a warm worker keeps its modules and data cache between runs for a minute
+      idleTimeout: 60_000,
+    });
+    return this.pool;
+  }
+
   private async execute(job: Job): Promise<void> {
     let error: string | null = null;
+    const channel = new MessageChannel();
     try {
       job.state = 'running';
       await this.store.markRunning(job.id);
-      const run = await runBacktest({
-        ...job.options,
-        onProgress: (done, total) => {
-          job.progress = { done, total, fraction: total > 0 ? done / total : 0 };
-          return yieldToEventLoop();
-        },
+      channel.port1.on('message', (m: { done: number; total: number }) => {
+        job.progress = { done: m.done, total: m.total, fraction: m.total > 0 ? m.done / m.total : 0 };
       });
-      await this.store.completeRun(job.id, toRunResult(run), runTimings(run.summary));
+      const task: WorkerTask = { options: job.options, progress: channel.port2 };
+      const answer = (await this.workers().run(task, { transferList: [channel.port2] })) as WorkerAnswer;
+      if (!answer.ok) throw new WorkerRunError(answer.message, answer.domain);
+      const { done, total } = job.progress;
+      if (total > 0 && done < total) job.progress = { done: total, total, fraction: 1 };
+      await this.store.completeRun(job.id, answer.result, answer.timings);
     } catch (err) {
       error =
-        err instanceof BasisError
-          ? err.message.split('\n')[0]
+        err instanceof WorkerRunError && err.domain
+          ? err.message
           : `internal error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
       if (this.opts.redact) error = this.opts.redact(error);
       try {
@@ -122,6 +153,8 @@ export class JobQueue {
       } catch {
         // the store is gone (shutting down); the run stays as it was and is marked interrupted next start
       }
+    } finally {
+      channel.port1.close();
     }
     this.opts.onFinished?.(job.id, error);
   }
@@ -140,5 +173,17 @@ export class JobQueue {
       await this.store.failRun(job.id, 'the server stopped before this run started').catch(() => undefined);
     }
     if (this.running > 0) await this.whenIdle();
+    await this.pool?.destroy();
+    this.pool = null;
+  }
+}
+
+/** A run that failed in its worker: `domain` when the error was a BasisError (the caller's to read). */
+class WorkerRunError extends Error {
+  constructor(
+    message: string,
+    readonly domain: boolean,
+  ) {
+    super(message);
   }
 }

@@ -1,0 +1,39 @@
+/**
+ * A worker thread of the server's backtest pool (tinypool, src/server/jobs.ts): runs one backtest off
+ * the server's event loop and sends back the result the store saves. Progress goes over the task's
+ * MessagePort; an error comes back as a value (a class does not survive the thread boundary), so the
+ * queue can tell a caller's problem (a BasisError, shown as is) from a fault of ours.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { BasisError } from '../domain/errors.js';
+import { runBacktest, type BacktestOptions } from '../engine/backtest.js';
+import { runTimings, toRunResult } from '../results/store/columns.js';
+import type { RunResult, RunTimings } from '../results/store/types.js';
+
+export interface WorkerTask {
+  options: Omit<BacktestOptions, 'onProgress'>;
+  /** Receives `{done, total}` about 100 times per run. */
+  progress: MessagePort;
+}
+
+export type WorkerAnswer =
+  | { ok: true; result: RunResult; timings: RunTimings }
+  | { ok: false; message: string; domain: boolean };
+
+export default async function runInWorker(task: WorkerTask): Promise<WorkerAnswer> {
+  try {
+    const run = await runBacktest({
+      ...task.options,
+      onProgress: (done, total) => task.progress.postMessage({ done, total }),
+    });
+    return { ok: true, result: toRunResult(run), timings: runTimings(run.summary) };
+  } catch (err) {
+    return {
+      ok: false,
+      message: err instanceof Error ? err.message.split('\n')[0] : String(err),
+      domain: err instanceof BasisError,
+    };
+  } finally {
+    task.progress.close();
+  }
+}
