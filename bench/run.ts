@@ -7,6 +7,7 @@ import { runBacktest, resolveDataDir } from '../src/engine/backtest.js';
 import { benchStore } from './store.js';
 import { mlBenchOptions } from './ml.js';
 import { benchDevnet } from './devnet.js';
+import { benchServer } from './server.js';
 
 const MODES = [
   'pure_lending_usdt',
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
   process.stdout.write(line(header) + '\n' + rows.map(line).join('\n') + '\n');
   await benchStore();
   await benchDevnet();
+  await benchServer();
 }
 
 main().catch((err: unknown) => {

@@ -15,6 +15,7 @@ import { resolveDataDir } from '../engine/backtest.js';
 import { codeVersion, type ResultsStore } from '../results/store/index.js';
 import { resolveConfigDir } from '../config/index.js';
 import { ModeCatalogue } from './catalogue.js';
+import { ReadCache, invalidatingStore } from './read-cache.js';
 import { pathRedactor, rootRedactor } from './redact.js';
 import type { ServerContext } from './context.js';
 import { HttpError, installErrorHandlers } from './errors.js';
@@ -96,13 +97,17 @@ export async function buildServer(
     { dir: dataDir, label: '<data>' },
     { dir: resolveConfigDir(opts.configDir), label: '<config>' },
   ]);
-  const queue = new JobQueue(opts.store, {
+  // the run list is polled by every open UI: served from a cache the server's own writes invalidate
+  const reads = new ReadCache(opts.store.kind === 'embedded' ? Infinity : 1000);
+  const store = invalidatingStore(opts.store, () => reads.invalidate());
+  const queue = new JobQueue(store, {
     concurrency: opts.concurrency,
     maxQueued: opts.maxQueued,
     redact,
   });
   const ctx: ServerContext = {
-    store: opts.store,
+    store,
+    reads,
     queue,
     catalogue,
     dataDir,

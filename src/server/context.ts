@@ -1,10 +1,13 @@
 /** What every route handler gets: the store, the job queue, the mode catalogue and the data source. */
 import type { ResultsStore } from '../results/store/index.js';
 import type { ModeCatalogue } from './catalogue.js';
+import type { ReadCache } from './read-cache.js';
 import type { JobQueue } from './jobs.js';
 
 export interface ServerContext {
   store: ResultsStore;
+  /** Serialized answers of polled read endpoints (src/server/read-cache.ts). */
+  reads: ReadCache;
   queue: JobQueue;
   catalogue: ModeCatalogue;
   /** Dataset root the API's backtests read. */

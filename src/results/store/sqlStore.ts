@@ -36,6 +36,13 @@ import {
 /** Name of the timestamps column (not listed among the series). */
 const TIME_COLUMN = '_time';
 const EVENT_BATCH = 2000;
+
+/**
+ * One event-loop turn between the statements of a large save: the embedded store (PGlite) computes on
+ * this thread and its promises resolve without a turn, so a server would stop answering for the whole
+ * save (seconds for a full-window 5-minute run) instead of for one statement.
+ */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 export const MAX_EVENT_PAGE = 1000;
 export const MAX_RUN_PAGE = 500;
 
@@ -148,6 +155,7 @@ export class SqlResultsStore implements ResultsStore {
          values ($1, $2, $3, $4, $5, $6, $7, decode($8, 'base64'))`,
         [id, c.name, i, c.group, c.agg, c.unit, F64LE, encodeF64(c.values).toString('base64')],
       );
+      await turn();
     }
     // Events go in batches as one JSON text each (array parameters are slow to serialise in PGlite)
     const ev = result.events;
@@ -162,6 +170,7 @@ export class SqlResultsStore implements ResultsStore {
          from json_to_recordset($2::text::json) as r(s int, t text, k text, v text, d json)`,
         [id, toJson(rows)],
       );
+      await turn();
     }
     const sum = result.summary;
     const saveMs = Math.round((performance.now() - t0) * 10) / 10;

@@ -149,9 +149,13 @@ export function registerBacktestRoutes(app: FastifyInstance, ctx: ServerContext)
   app.get<{ Querystring: z.infer<typeof ListQuery> }>(
     '/api/backtests',
     { schema: routeSchema({ summary: 'Run history, newest first', querystring: ListQuery }) },
-    async (req) => {
+    async (req, reply) => {
       const q = req.query;
-      return ctx.store.listRuns({ mode: q.mode, status: q.status, offset: q.offset, limit: q.limit });
+      const key = JSON.stringify([q.mode, q.status, q.offset, q.limit]);
+      const body = await ctx.reads.get(key, () =>
+        ctx.store.listRuns({ mode: q.mode, status: q.status, offset: q.offset, limit: q.limit }),
+      );
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   );
 
