@@ -8,6 +8,7 @@ import { benchStore } from './store.js';
 import { mlBenchOptions } from './ml.js';
 import { benchDevnet } from './devnet.js';
 import { benchServer } from './server.js';
+import { benchProcesses } from './process.js';
 
 const MODES = [
   'pure_lending_usdt',
@@ -58,8 +59,10 @@ async function main(): Promise<void> {
     'target',
   ];
   const rows: string[][] = [];
+  const capitalOf = (mode: string) =>
+    ETH_MODES.has(mode) ? 100 : mode === 'ml_btc_directional_usdt_margin' ? 10 : 1_000_000;
   for (const mode of MODES) {
-    const capital = ETH_MODES.has(mode) ? 100 : mode === 'ml_btc_directional_usdt_margin' ? 10 : 1_000_000;
+    const capital = capitalOf(mode);
     const ml = await mlBenchOptions(mode, dir);
     const target = TARGET_MS[mode] ?? 150;
     const cold = await runBacktest({ mode, capital, ...ml });
@@ -90,6 +93,7 @@ async function main(): Promise<void> {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ');
   process.stdout.write(line(header) + '\n' + rows.map(line).join('\n') + '\n');
+  benchProcesses(MODES, capitalOf);
   await benchStore();
   await benchDevnet();
   await benchServer();

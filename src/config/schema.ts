@@ -10,6 +10,12 @@ const fraction = z.number().min(0).max(1);
 const positive = z.number().positive();
 
 export const SHARE_CLASSES = ['USDT', 'ETH', 'BTC'] as const;
+/** Capital of a run that names none (CLI and API alike), in share-class units. */
+export const DEFAULT_CAPITAL: Readonly<Record<(typeof SHARE_CLASSES)[number], number>> = {
+  USDT: 100_000,
+  ETH: 50,
+  BTC: 2,
+};
 export const FAMILIES = ['lending', 'basis', 'staking', 'ml_directional'] as const;
 export const ENVIRONMENTS = ['live', 'testnet', 'simulation'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];

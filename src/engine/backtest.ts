@@ -4,7 +4,7 @@
  * execution (tight loop again after every execution), record.
  */
 import { resolveMode, type ResolvedMode } from '../config/index.js';
-import type { ModeConfig } from '../config/schema.js';
+import { DEFAULT_CAPITAL, type ModeConfig } from '../config/schema.js';
 import { MissingFileError, describeCoverage, ensureSampleDataset, loadMarketData } from '../data/index.js';
 import type { MarketData, SeriesMeta } from '../data/types.js';
 import { InputError } from '../domain/errors.js';
@@ -36,8 +36,8 @@ export interface BacktestOptions {
   mode: string;
   startMs?: number;
   endMs?: number;
-  /** Initial capital in share-class units. */
-  capital: number;
+  /** Initial capital in share-class units; default DEFAULT_CAPITAL of the mode's share class. */
+  capital?: number;
   /** Dataset root; default env BASIS_DATA_DIR, else the generated synthetic sample. */
   dataDir?: string;
   configDir?: string;
@@ -137,11 +137,12 @@ export function checkCapital(resolved: ResolvedMode, capital: number, shareClass
 
 export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   const t0 = performance.now();
-  if (!(Number.isFinite(opts.capital) && opts.capital > 0)) {
+  if (opts.capital !== undefined && !(Number.isFinite(opts.capital) && opts.capital > 0)) {
     throw new InputError(`capital must be a positive number, was ${opts.capital}`);
   }
   const resolved = resolveMode(opts.mode, { configDir: opts.configDir, overrides: opts.overrides });
   const mode = resolved.mode;
+  const capital = opts.capital ?? DEFAULT_CAPITAL[mode.share_class];
   checkAvailable(mode);
   const { dir: dataDir } = resolveDataDir(opts.dataDir);
 
@@ -177,7 +178,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   const loadMs = performance.now() - t0;
 
   const parts = buildRun(resolved, data, verdict.weights);
-  checkCapital(resolved, opts.capital, parts.pricer.shareClassUsdt(0));
+  checkCapital(resolved, capital, parts.pricer.shareClassUsdt(0));
   parts.ledger.setTime(data.startMs); // events logged before the loop are stamped with the run's start
   for (const note of verdict.notes) parts.ledger.event('coverage_rule', { note });
   for (const note of derived) parts.ledger.event('data_rule', { note });
@@ -195,7 +196,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   const n = data.length;
   const depositAt = new Float64Array(n);
   const withdrawAt = new Float64Array(n);
-  depositAt[0] += opts.capital;
+  depositAt[0] += capital;
   for (const f of opts.deposits ?? [])
     depositAt[stepOf(f.timeMs, data.startMs, data.stepMs, n, 'deposit')] += f.amount;
   for (const f of opts.withdrawals ?? [])
@@ -210,7 +211,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
     data,
     recorder: rec,
     parts,
-    initialCapital: opts.capital,
+    initialCapital: capital,
     notes: [...verdict.notes, ...parts.notes, ...derived, ...prepared],
     hedgeWeights: verdict.weights,
     runtimeMs: performance.now() - t0,

@@ -5,6 +5,7 @@
  */
 import {
   checkCallerOverrides,
+  DEFAULT_CAPITAL,
   listModes,
   listSignalSources,
   listVenues,
@@ -41,7 +42,6 @@ export interface ModeInfo {
 }
 
 const COVERAGE_TTL_MS = 60_000;
-const DEFAULT_CAPITAL: Record<string, number> = { USDT: 100_000, ETH: 50, BTC: 2 };
 
 export class ModeCatalogue {
   private readonly coverage = new Map<
@@ -103,7 +103,7 @@ export class ModeCatalogue {
       market_neutral: m.market_neutral,
       available: IMPLEMENTED_FAMILIES.has(m.family),
       ...this.coverageOf(m),
-      default_capital: DEFAULT_CAPITAL[m.share_class] ?? 100_000,
+      default_capital: DEFAULT_CAPITAL[m.share_class],
     };
   }
 

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { checkAvailable, checkCapital, type BacktestOptions } from '../engine/backtest.js';
 import { parseTime, iso } from '../engine/time.js';
+import { DEFAULT_CAPITAL } from '../config/schema.js';
 import { InputError } from '../domain/errors.js';
 import { checkSignalSandbox } from '../signals/index.js';
 import type { RunRequest } from '../results/store/index.js';
@@ -45,7 +46,9 @@ export const LaunchSchema = z
       .describe('strategy mode, see GET /api/modes'),
     start: dateText.optional().describe('window start, UTC; default: start of the data coverage'),
     end: dateText.optional().describe('window end, UTC, inclusive; default: end of the data coverage'),
-    capital: amount.describe('initial capital in share-class units'),
+    capital: amount
+      .optional()
+      .describe("initial capital in share-class units; default the mode's default_capital (GET /api/modes)"),
     deposits: z.array(FlowSchema).max(MAX_FLOWS).optional().describe('deposits {time, amount}'),
     withdrawals: z.array(FlowSchema).max(MAX_FLOWS).optional().describe('withdrawals {time, amount}'),
     overrides: z
@@ -77,7 +80,8 @@ export function checkLaunch(body: LaunchBody, catalogue: ModeCatalogue, dataDir:
   const resolved = catalogue.resolve(body.mode, overrides);
   checkAvailable(resolved.mode);
   // smallest unit, and for a USDT share class the venues' minimum order (other classes: at run start)
-  checkCapital(resolved, body.capital, resolved.shareClass.share_class === 'USDT' ? 1 : NaN);
+  const capital = body.capital ?? DEFAULT_CAPITAL[resolved.shareClass.share_class];
+  checkCapital(resolved, capital, resolved.shareClass.share_class === 'USDT' ? 1 : NaN);
   const sandbox = catalogue.sandbox();
   checkSignalSandbox(resolved.mode.signals, sandbox);
   const { coverage, coverage_error } = catalogue.coverageOf(resolved.mode);
@@ -108,7 +112,7 @@ export function checkLaunch(body: LaunchBody, catalogue: ModeCatalogue, dataDir:
       mode: body.mode,
       start: isoMs(startMs),
       end: isoMs(endMs),
-      capital: body.capital,
+      capital,
       deposits: deposits.map((f) => ({ time: isoMs(f.timeMs), amount: f.amount })),
       withdrawals: withdrawals.map((f) => ({ time: isoMs(f.timeMs), amount: f.amount })),
       overrides,
@@ -117,7 +121,7 @@ export function checkLaunch(body: LaunchBody, catalogue: ModeCatalogue, dataDir:
       mode: body.mode,
       startMs,
       endMs,
-      capital: body.capital,
+      capital,
       dataDir,
       configDir: catalogue.configDir,
       overrides,

@@ -3,7 +3,7 @@
  * sample, and one clear line with a non-zero exit for each kind of bad input.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -210,6 +210,32 @@ describe('bad input gives one clear line and a non-zero exit', () => {
       basis(['backtest', '--mode', 'btc_basis', '--withdraw', '2031-01-01=5']),
       /outside the backtest window/,
     );
+  });
+
+  test('the default capital follows the share class: 50 ETH, 2 BTC, 100000 USDT', () => {
+    for (const [mode, capital] of [
+      ['pure_lending_eth', 50],
+      ['ml_btc_directional_usdt_margin', 2],
+      ['pure_lending_usdt', 100_000],
+    ] as const) {
+      const r = basis([
+        'backtest',
+        '--mode',
+        mode,
+        '--start',
+        '2024-02-01',
+        '--end',
+        '2024-02-03',
+        '--no-store',
+        '--quiet',
+        '--json',
+        `cap/${mode}.json`,
+      ]);
+      expect(r.stderr).toBe('');
+      const s = JSON.parse(readFileSync(join(work, `cap/${mode}.json`), 'utf8'));
+      expect(s.initial_capital).toBe(capital);
+    }
+    rmSync(join(work, 'cap'), { recursive: true, force: true });
   });
 
   test('no leftovers from failed runs', () => {

@@ -1,6 +1,5 @@
 /** Saving a CLI backtest into the results store, with the request as the user gave it. */
 import type { BacktestRun } from '../../engine/backtest.js';
-import { parseDecimal } from '../../domain/decimal.js';
 import { parseFlow } from '../../engine/flows.js';
 import { parseTime } from '../../engine/time.js';
 import { runTimings, toRunResult, type ResultsStore, type RunRequest } from '../../results/store/index.js';
@@ -9,7 +8,7 @@ interface BacktestOptionsText {
   mode: string;
   start?: string;
   end?: string;
-  capital: string;
+  capital?: string;
   set: string[];
   deposit: string[];
   withdraw: string[];
@@ -17,7 +16,7 @@ interface BacktestOptionsText {
 
 const isoOf = (ms: number) => new Date(ms).toISOString();
 
-export function cliRequest(o: BacktestOptionsText): RunRequest {
+export function cliRequest(o: BacktestOptionsText, capital: number): RunRequest {
   const flows = (list: string[], what: string) =>
     list.map((d) => {
       const f = parseFlow(d, what);
@@ -27,7 +26,7 @@ export function cliRequest(o: BacktestOptionsText): RunRequest {
     mode: o.mode,
     start: o.start === undefined ? null : isoOf(parseTime(o.start, '--start')),
     end: o.end === undefined ? null : isoOf(parseTime(o.end, '--end')),
-    capital: parseDecimal(o.capital, '--capital', { min: 0, exclusiveMin: true }),
+    capital,
     deposits: flows(o.deposit, '--deposit'),
     withdrawals: flows(o.withdraw, '--withdraw'),
     overrides: [...o.set],
@@ -41,7 +40,8 @@ export async function saveCliRun(
   run: BacktestRun,
 ): Promise<{ id: string; location: string }> {
   try {
-    const id = await store.saveRun('cli', cliRequest(o), toRunResult(run), runTimings(run.summary));
+    const id = await store.saveRun('cli', cliRequest(o, run.summary.initial_capital),
+      toRunResult(run), runTimings(run.summary));
     return { id, location: store.location };
   } finally {
     await store.close();

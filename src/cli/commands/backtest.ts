@@ -18,7 +18,10 @@ export function registerBacktest(program: Command): void {
       'window start, UTC (YYYY-MM-DD or YYYY-MM-DDTHH:MM); default: start of data coverage',
     )
     .option('--end <date>', 'window end, UTC, inclusive; default: end of data coverage')
-    .option('--capital <amount>', 'initial capital in share-class units', '100000')
+    .option(
+      '--capital <amount>',
+      'initial capital in share-class units (default: 100000 USDT, 50 ETH or 2 BTC by the mode)',
+    )
     .option('--data <dir>', 'dataset root (default: $BASIS_DATA_DIR, else the generated synthetic sample)')
     .option('--config <dir>', 'config directory (default: $BASIS_CONFIG_DIR, else ./config of the package)')
     .option('--set <key.path=value>', 'override a mode config value (repeatable)', collect, [])
@@ -30,7 +33,10 @@ export function registerBacktest(program: Command): void {
     .option('--no-store', 'do not save the run in the results store')
     .option(STORE_OPTION.flags, STORE_OPTION.description)
     .action(async (o) => {
-      const capital = parseDecimal(o.capital, '--capital', { min: 0, exclusiveMin: true });
+      const capital =
+        o.capital === undefined
+          ? undefined
+          : parseDecimal(o.capital, '--capital', { min: 0, exclusiveMin: true });
       if (o.store !== false) await checkStoreFromOptions(o);
       // the engine and the writers load only when the command runs (`basis --help` stays instant)
       const [{ runBacktest }, { writeRunFiles }, { saveCliRun }] = await Promise.all([
