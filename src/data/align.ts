@@ -83,17 +83,17 @@ export function alignLevel(ts: Float64Array, values: Float64Array, g: Grid): Flo
 }
 
 /**
- * Aave indexes from daily snapshots (t_k, index_k, rate_k):
- * - at t = t_k the value is index_k exactly;
- * - for t_k < t < t_{k+1}, with dt = (t − t_k) in seconds:
- *   simple (liquidityIndex):       index_k × (1 + rate_k × dt / SECONDS_PER_YEAR)
- *   compound (variableBorrowIndex): index_k × (1 + rate_k / SECONDS_PER_YEAR)^dt = index_k × exp(dt × log1p(rate_k / SPY))
- * - before the first and after the last snapshot: NaN (no extrapolation).
+ * Aave indexes from daily snapshots (t_k, index_k): the index meets every snapshot exactly and, between
+ * two, accrues at the one rate that meets the next snapshot, so it never steps down (the snapshot's own
+ * `current…Rate` does not meet the next index on real data: accruing at it and then snapping to the
+ * next snapshot made negative hourly steps, an artificial drawdown). With f = (t − t_k) / (t_{k+1} − t_k):
+ *   simple (liquidityIndex):        index_k × (1 + (index_{k+1} / index_k − 1) × f)   (linear)
+ *   compound (variableBorrowIndex): index_k × (index_{k+1} / index_k)^f                (geometric)
+ * Before the first and after the last snapshot: NaN (no extrapolation).
  */
 export function alignAaveIndex(
   ts: Float64Array,
   index: Float64Array,
-  rate: Float64Array,
   g: Grid,
   mode: 'simple' | 'compound',
 ): Float64Array {
@@ -114,12 +114,10 @@ export function alignAaveIndex(
       out[i] = index[k];
       continue;
     }
-    const dt = (t - tk) / 1000;
-    const r = rate[k];
-    out[i] =
-      mode === 'simple'
-        ? index[k] * (1 + (r * dt) / SECONDS_PER_YEAR)
-        : index[k] * Math.exp(dt * Math.log1p(r / SECONDS_PER_YEAR));
+    // tk < t < last: snapshot k + 1 exists
+    const f = (t - tk) / (ts[k + 1] - tk);
+    const growth = index[k + 1] / index[k];
+    out[i] = mode === 'simple' ? index[k] * (1 + (growth - 1) * f) : index[k] * Math.pow(growth, f);
   }
   return out;
 }

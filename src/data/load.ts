@@ -187,9 +187,9 @@ function alignSeries(
     case 'level':
       return { grid: alignLevel(ts, column(p, c0), g) };
     case 'aave_liquidity_index':
-      return { grid: alignAaveIndex(ts, column(p, c0), column(p, c1), g, 'simple') };
+      return { grid: alignAaveIndex(ts, column(p, c0), g, 'simple') };
     case 'aave_borrow_index':
-      return { grid: alignAaveIndex(ts, column(p, c0), column(p, c1), g, 'compound') };
+      return { grid: alignAaveIndex(ts, column(p, c0), g, 'compound') };
     case 'aave_rate':
       return { grid: alignSnapshotRate(ts, column(p, c0), g) };
     case 'event':

@@ -126,16 +126,8 @@ function cexSeries(id: string, venue: string, symbol: string, rest: string[]): S
 
 function aaveSeries(id: string, asset: string, field: string): SeriesSpec | null {
   const cols: Record<string, [FillKind, string[], string]> = {
-    liquidityIndex: [
-      'aave_liquidity_index',
-      ['liquidityIndex', 'currentLiquidityRate'],
-      'index (ray / 1e27)',
-    ],
-    variableBorrowIndex: [
-      'aave_borrow_index',
-      ['variableBorrowIndex', 'currentVariableBorrowRate'],
-      'index (ray / 1e27)',
-    ],
+    liquidityIndex: ['aave_liquidity_index', ['liquidityIndex'], 'index (ray / 1e27)'],
+    variableBorrowIndex: ['aave_borrow_index', ['variableBorrowIndex'], 'index (ray / 1e27)'],
     liquidityRate: ['aave_rate', ['currentLiquidityRate'], 'APR decimal'],
     borrowRate: ['aave_rate', ['currentVariableBorrowRate'], 'APR decimal'],
   };

@@ -9,7 +9,10 @@ export interface Metrics {
   totalReturn: number;
   /** (1 + totalReturn)^(year / window) − 1, compounded and annualised (365-day year). */
   apy: number;
-  /** Largest peak-to-trough fall of the time-weighted equity index, positive fraction. */
+  /**
+   * Largest peak-to-trough fall of the time-weighted equity index, positive fraction; peaks from the end
+   * of the first step on (the opening trades' costs count in the return, not as a drawdown).
+   */
   maxDrawdown: number;
   /** mean / std of daily returns × √365, risk-free rate 0; null with fewer than 2 days. */
   sharpe: number | null;
@@ -25,7 +28,9 @@ export function computeMetrics(
   length: number,
 ): Metrics {
   let index = 1;
-  let peak = 1;
+  // the first peak is the index after the first step: the opening trades' costs are in the return,
+  // not a drawdown (a pure lending run has no drawdown at all)
+  let peak = 0;
   let maxDd = 0;
   const daily: number[] = [];
   let dayStartIndex = 1;

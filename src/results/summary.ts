@@ -21,7 +21,7 @@ export interface BacktestSummary {
   total_return: number;
   /** Compounded, annualised (365-day year) time-weighted return, fraction. */
   apy: number;
-  /** Largest peak-to-trough fall of the time-weighted equity index, fraction. */
+  /** Largest peak-to-trough fall of the time-weighted equity index from the end of the first step, fraction. */
   max_drawdown: number;
   /** Daily returns, annualised by √365, risk-free 0. */
   sharpe: number | null;

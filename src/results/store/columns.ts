@@ -21,7 +21,7 @@ export function timeWeighted(
   const index = new Float64Array(length);
   const drawdown = new Float64Array(length);
   let x = 1;
-  let peak = 1;
+  let peak = 0; // from the end of the first step, as computeMetrics
   for (let t = 0; t < length; t++) {
     const base = (t > 0 ? equity[t - 1] : 0) + deposits[t];
     x *= 1 + (base > 0 ? pnl[t] / base : 0);
