@@ -1,18 +1,27 @@
 /**
  * ResilientCex: the execution policy around a real exchange client (LiveCex).
  *
- * - Idempotency: each instruction's client order id is derived from the run id, the tick, its sequence
- *   number in the tick and the instruction (idempotency.ts). The intent is journaled before the order is
- *   sent; every answer after.
+ * - One client order id per instruction for its whole life: derived from the run id, the tick, its
+ *   sequence number in the tick and the instruction (idempotency.ts), minted once when the instruction
+ *   arrives. Every retry sends that same id; nothing above this venue retries it (`ownsRetries`: the
+ *   execution manager does not call `execute` again for a failure this policy already retried). The intent
+ *   is journaled before the order is sent; every answer after.
  * - Unknown outcomes: after a timeout, a dropped connection or a 5xx on an order, the order is looked up by
- *   its client id before anything is resent. If the lookup itself cannot be done, the intent stays
- *   unresolved and no further order goes to the venue until it is (`resolve`, at the next tick or restart).
- * - Retries: exponential backoff with full jitter on retryable errors only (rate limit, 5xx, network).
- * - Circuit breaker per venue: consecutive failures open it; while open, orders are refused at once.
+ *   its client id before anything is resent; a resend the exchange refuses is looked up too (it may refuse
+ *   the id because it holds the order already). An order found is used as the answer. When the retries end
+ *   while a submission may still reach the exchange (late processing: it was sent, never answered, and no
+ *   lookup found it), or when the lookup itself cannot be done, the intent stays unresolved: no further
+ *   order goes to the venue — and no decision is taken — until `resolve` looks it up (at the next tick or
+ *   restart) and uses its fill if the exchange has it.
+ * - Retries: the mode's policy (`execution.max_retries`, backoff with full jitter, retry.ts) on retryable
+ *   errors only (rate limit, 5xx, network).
+ * - Circuit breaker per venue: consecutive failures open it; while open, orders are refused at once (an
+ *   order in its retries stops retrying, and is then unresolved if a submission may have landed).
  * - Partial fills: the remainder is completed with follow-up orders (`<id>r1`, `r2`, …) while it is worth
  *   a lot; what cannot be completed is reported as a partial fill and the strategy rebalances.
  * Every decision is an event on the run's ledger.
  */
+import type { ModeConfig } from '../config/schema.js';
 import { VenueError } from '../domain/errors.js';
 import { describeInstruction, type Instruction } from '../domain/types.js';
 import type { OrderReport, OrderRequest, LotRule } from '../venues/cex/types.js';
@@ -22,7 +31,15 @@ import { DelegatingCex } from './delegate.js';
 import { CircuitBreaker, type BreakerPolicy } from './breaker.js';
 import { clientOrderId, followUpId } from './idempotency.js';
 import type { IntentClock, IntentLog, IntentRecord, OutcomeRecord } from './intents.js';
-import { backoffMs, realSleep, withRetry, type Random, type RetryPolicy, type Sleep } from './retry.js';
+import {
+  backoffMs,
+  realSleep,
+  retryPolicy,
+  withRetry,
+  type Random,
+  type RetryPolicy,
+  type Sleep,
+} from './retry.js';
 
 /** The exchange client operations the policy needs (implemented by LiveCex). */
 export interface OrderVenue extends CexVenue {
@@ -53,7 +70,22 @@ export interface ResilienceOptions {
   now: () => number;
 }
 
+/** The policy settings a mode's `execution` block gives (the same for every real venue of a run). */
+export function resiliencePolicy(
+  e: ModeConfig['execution'],
+): Pick<ResilienceOptions, 'retry' | 'breaker' | 'lookupDelayMs' | 'makerTimeoutMs' | 'pollMs'> {
+  return {
+    retry: retryPolicy(e),
+    breaker: { threshold: e.breaker_threshold, cooldownMs: e.breaker_cooldown_ms },
+    lookupDelayMs: e.lookup_delay_ms,
+    makerTimeoutMs: e.maker_timeout_ms,
+    pollMs: Math.max(50, Math.min(2_000, e.maker_timeout_ms / 10)),
+  };
+}
+
 export class ResilientCex extends DelegatingCex<OrderVenue> {
+  /** This venue retries its own failures: the execution manager must not retry `execute` around it. */
+  readonly ownsRetries = true;
   readonly breaker: CircuitBreaker;
   /** An intent whose outcome could not be established; the venue takes no order until it is resolved. */
   unresolved: IntentRecord | null = null;
@@ -241,15 +273,26 @@ export class ResilientCex extends DelegatingCex<OrderVenue> {
     return report;
   }
 
+  /**
+   * Submits an order under its one client id until the exchange answers. A retryable failure is retried
+   * (backoff, while the breaker allows); after a failure that may have reached the exchange (`ambiguous`),
+   * and after a refused resend, the id is looked up before anything else is sent, and an order found is
+   * the answer. Retries that end after an ambiguous failure end in `fate_unknown`: the order may still be
+   * processed (late), so it is never given up — nor re-placed under another id — until it is looked up.
+   */
   private async place(req: OrderRequest, intent: IntentRecord): Promise<OrderReport> {
-    for (let attempt = 1; ; attempt++) {
-      if (!this.breaker.allows())
-        throw new VenueError(
+    let unanswered = 0; // submissions that may have reached the exchange, none found yet
+    let last: VenueError | undefined;
+    for (let attempt = 1; attempt <= this.o.retry.attempts; attempt++) {
+      if (!this.breaker.allows()) {
+        last = new VenueError(
           this.name,
-          `circuit breaker open before order ${req.clientId} was sent`,
+          `circuit breaker open before order ${req.clientId} was sent${attempt > 1 ? ' again' : ''}`,
           false,
           'circuit_open',
         );
+        break;
+      }
       try {
         const r = await this.inner.submit(req);
         this.breaker.success();
@@ -258,11 +301,15 @@ export class ResilientCex extends DelegatingCex<OrderVenue> {
       } catch (err) {
         if (!(err instanceof VenueError)) throw err;
         if (err.code !== 'rejected') this.breaker.failure(err.message);
-        if (err.code === 'ambiguous') {
+        if (err.code === 'ambiguous') unanswered++;
+        // a refused resend may be the exchange refusing an id it already holds
+        if (err.code === 'ambiguous' || (err.code === 'rejected' && unanswered > 0)) {
           const found = await this.lookupFate(req, intent);
           if (found) return found;
         }
-        if (!err.retryable || attempt >= this.o.retry.attempts) throw err;
+        if (err.code === 'rejected' && unanswered === 0) throw err;
+        last = err;
+        if (!err.retryable || attempt >= this.o.retry.attempts) break;
         const delay = backoffMs(this.o.retry, attempt, this.o.random);
         this.events.event('retry', {
           venue: this.name,
@@ -275,6 +322,20 @@ export class ResilientCex extends DelegatingCex<OrderVenue> {
         await this.sleep(delay);
       }
     }
+    if (unanswered === 0) throw last!;
+    const why = `${unanswered} submission(s) without an answer and not found by lookup (last: ${last!.message.replace(`${this.name}: `, '')})`;
+    this.events.event('fate_unknown', {
+      venue: this.name,
+      clientId: req.clientId,
+      tick: intent.tick,
+      error: why,
+    });
+    throw new VenueError(
+      this.name,
+      `outcome of order ${req.clientId} unknown: ${why}; no new order until it is looked up again`,
+      false,
+      'fate_unknown',
+    );
   }
 
   /** The order's fate after an ambiguous failure; throws `fate_unknown` when it cannot be read. */
