@@ -45,7 +45,7 @@ export class FaultPlan {
   private random: Random = seededRandom(1);
   private options: FaultPlanOptions | null = null;
   private queue: FaultKind[] = [];
-  private standing: FaultKind | null = null;
+  private standing: { fault: FaultKind; ordersOnly: boolean } | null = null;
   readonly injected = new Map<FaultKind, number>();
 
   /** Fails requests at random from now on. */
@@ -59,9 +59,12 @@ export class FaultPlan {
     this.queue.push(...faults);
   }
 
-  /** Every request from now on fails with this fault (order-only faults: every order submission). */
-  always(fault: FaultKind): void {
-    this.standing = fault;
+  /**
+   * Every request from now on fails with this fault — or every order submission (`orders`, always so for
+   * the order-only faults) — until `off`.
+   */
+  always(fault: FaultKind, scope: 'all' | 'orders' = 'all'): void {
+    this.standing = { fault, ordersOnly: scope === 'orders' || ORDER_ONLY.has(fault) };
   }
 
   off(): void {
@@ -76,7 +79,7 @@ export class FaultPlan {
       const i = this.queue.findIndex((f) => isOrder || !ORDER_ONLY.has(f));
       if (i >= 0) return this.count(this.queue.splice(i, 1)[0]);
     }
-    if (this.standing && (isOrder || !ORDER_ONLY.has(this.standing))) return this.count(this.standing);
+    if (this.standing && (isOrder || !this.standing.ordersOnly)) return this.count(this.standing.fault);
     const o = this.options;
     if (!o || o.rate <= 0) return null;
     if (o.paths && !o.paths.some((p) => path.includes(p))) return null;

@@ -94,6 +94,8 @@ export interface ServerLog {
 export class ExchangeServer {
   readonly faults = new FaultPlan();
   readonly log: ServerLog[] = [];
+  /** Client order id of every order submission received, answered or not, processed or not. */
+  readonly orderIds: string[] = [];
   /** Delay added to every answer after the request was processed, ms (widens the window a crash can hit). */
   latencyMs = 0;
   /**
@@ -170,6 +172,7 @@ export class ExchangeServer {
     if (!handler)
       return this.send(res, this.adapter.errorReply('not_found', `${method} ${path}`), method, path, null);
     const isOrder = this.adapter.isOrder(method, path);
+    if (isOrder) this.orderIds.push(String(params.newClientOrderId ?? params.orderLinkId ?? params.clOrdId));
     const fault = this.faults.draw(path, isOrder);
     const request: Request = {
       method,
