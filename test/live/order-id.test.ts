@@ -179,14 +179,22 @@ async function lateCase(
   s: Setting,
   fault: 'late' | 'timeout' | 'timeout_unprocessed',
   scope: 'all' | 'orders' = 'orders',
+  clientTimeoutMs?: number,
 ): Promise<Outcome & { st: Awaited<ReturnType<typeof stack>> }> {
   const e = h.exchanges[v];
   const st = await stack(v, s);
   const sentFrom = e.server.orderIds.length;
   const ordersFrom = e.book.orders.length;
+  const ex = apis.get(v)!.ex;
+  const timeout = ex.timeout;
+  if (clientTimeoutMs !== undefined) ex.timeout = clientTimeoutMs;
   e.server.faults.always(fault, scope);
-  const report = await st.manager.execute({ action: 'entry_full', reason: 'test', items: [short(v)] });
-  e.server.faults.off();
+  const report = await st.manager
+    .execute({ action: 'entry_full', reason: 'test', items: [short(v)] })
+    .finally(() => {
+      e.server.faults.off();
+      ex.timeout = timeout;
+    });
   await e.server.releaseLate();
 
   expect(report).toMatchObject({ executed: 0, failed: 1 });
@@ -265,17 +273,22 @@ describe.each(HARNESS_VENUES)('%s: one order per instruction', (v) => {
 
   test('late processing with the answer held until the client times out, at the schema maxima', async () => {
     const e = h.exchanges[v];
-    const ex = apis.get(v)!.ex;
-    e.server.noReply = 'hold'; // held unanswered for as long as the client waits: the timeout always fires
-    ex.timeout = 200;
+    // The order submissions are held unanswered for as long as the client waits, so its (short) timeout
+    // always fires on them; any other request that times out is only retried.
+    e.server.noReply = 'hold';
     try {
-      const r = await lateCase(v, { maxRetries: 10, threshold: 1_000_000_000, cooldownMs: 60_000 }, 'late');
-      expect(r).toMatchObject({ posts: 11, ids: 1, orders: 1 });
-      ex.timeout = 30_000;
+      const s = { maxRetries: 10, threshold: 1_000_000_000, cooldownMs: 60_000 };
+      const r = await lateCase(v, s, 'late', 'orders', 250);
+      expect(r).toMatchObject({ ids: 1, orders: 1 });
+      expect(r.posts).toBeGreaterThanOrEqual(1);
+      expect(r.posts).toBeLessThanOrEqual(11);
+      expect(e.server.log.filter((x) => x.fault === 'late').at(-1)!.status).toBe('no_reply');
+      // the client saw its own timeout
+      const failed = r.st.ledger.events.find((x) => x.type === 'execution_failed')!;
+      expect(failed.error).toMatch(/failed: RequestTimeout\)/);
       await resolved(v, r.st);
     } finally {
       e.server.noReply = 'reset';
-      ex.timeout = 30_000;
     }
   });
 
