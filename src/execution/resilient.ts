@@ -60,6 +60,13 @@ export interface ResilienceOptions {
   breaker: BreakerPolicy;
   /** Wait before looking up an order whose outcome is unknown (lets an in-flight request land), ms. */
   lookupDelayMs: number;
+  /**
+   * How long after it was sent an order request may still be processed: the exchange refuses it later
+   * (Binance and Bybit `recvWindow`, OKX `expTime`; the venue's `recv_window_ms`), ms. An order of unknown
+   * outcome that a look-up does not find counts as absent only once this (+ `lookupDelayMs`) has passed
+   * since its last submission.
+   */
+  requestWindowMs: number;
   /** A resting (maker) order is cancelled after this long and its remainder sent as a market order, ms. */
   makerTimeoutMs: number;
   pollMs: number;
@@ -89,6 +96,8 @@ export class ResilientCex extends DelegatingCex<OrderVenue> {
   readonly breaker: CircuitBreaker;
   /** An intent whose outcome could not be established; the venue takes no order until it is resolved. */
   unresolved: IntentRecord | null = null;
+  /** Last submission time of each order whose outcome is unknown, ms (this process only). */
+  private readonly sentAt = new Map<string, number>();
   private readonly sleep: Sleep;
 
   constructor(
@@ -281,6 +290,18 @@ export class ResilientCex extends DelegatingCex<OrderVenue> {
    * processed (late), so it is never given up — nor re-placed under another id — until it is looked up.
    */
   private async place(req: OrderRequest, intent: IntentRecord): Promise<OrderReport> {
+    try {
+      const r = await this.submitWithRetries(req, intent);
+      this.sentAt.delete(req.clientId);
+      return r;
+    } catch (err) {
+      // an order of unknown outcome keeps its last submission time: its absence is final only later
+      if (!(err instanceof VenueError && err.code === 'fate_unknown')) this.sentAt.delete(req.clientId);
+      throw err;
+    }
+  }
+
+  private async submitWithRetries(req: OrderRequest, intent: IntentRecord): Promise<OrderReport> {
     let unanswered = 0; // submissions that may have reached the exchange, none found yet
     let last: VenueError | undefined;
     for (let attempt = 1; attempt <= this.o.retry.attempts; attempt++) {
@@ -294,6 +315,7 @@ export class ResilientCex extends DelegatingCex<OrderVenue> {
         break;
       }
       try {
+        this.sentAt.set(req.clientId, this.o.now());
         const r = await this.inner.submit(req);
         this.breaker.success();
         this.log.order({ id: req.clientId, venue: this.name, via: 'submit', report: r });
@@ -403,11 +425,26 @@ export class ResilientCex extends DelegatingCex<OrderVenue> {
   /**
    * Settles an intent left without outcome (at the next tick, or after a restart): looks the order up,
    * cancels it if it still rests, books its fees. The view is refreshed from the exchange afterwards, so
-   * the fill is not applied to it here. Throws VenueError when the exchange cannot be read.
+   * the fill is not applied to it here. Not found while the exchange may still process its last
+   * submission (`requestWindowMs`): the intent stays unresolved (VenueError `venue_uncertain`), to be
+   * looked up again. Throws VenueError when the exchange cannot be read.
    */
   async resolve(intent: IntentRecord, ledger: Ledger): Promise<OutcomeRecord> {
     let r = await this.guarded('look up pending order', () => this.inner.lookup(intent.request));
     this.log.order({ id: intent.id, venue: this.name, via: 'lookup', report: r });
+    const sent = this.sentAt.get(intent.id);
+    const final = sent === undefined ? 0 : sent + this.o.requestWindowMs + this.o.lookupDelayMs;
+    if (r === null && this.o.now() < final) {
+      const until = new Date(final).toISOString();
+      ledger.event('intent_pending', { venue: this.name, clientId: intent.id, until });
+      throw new VenueError(
+        this.name,
+        `order ${intent.id} not found yet; the exchange may still process it until ${until}`,
+        false,
+        'venue_uncertain',
+      );
+    }
+    this.sentAt.delete(intent.id);
     if (r && r.state === 'open') {
       r = await this.guarded('cancel pending order', () => this.inner.cancel(intent.request));
       this.log.order({ id: intent.id, venue: this.name, via: 'cancel', report: r });
@@ -440,5 +477,11 @@ export class ResilientCex extends DelegatingCex<OrderVenue> {
     });
     if (this.unresolved?.id === intent.id) this.unresolved = null;
     return outcome;
+  }
+
+  /** Takes over what an earlier policy object of the same venue left unresolved (the run's parts rebuilt). */
+  adoptPending(previous: ResilientCex): void {
+    this.unresolved = previous.unresolved;
+    for (const [id, ms] of previous.sentAt) this.sentAt.set(id, ms);
   }
 }

@@ -223,19 +223,23 @@ export class ExchangeServer {
   /**
    * Processes the `late` order submissions now, in arrival order (their answers go nowhere: the client
    * gave up on them). Returns each one's status, e.g. a repeated client id refused after the first.
+   * `expired`: the exchange reaches them only after their request window (recvWindow / expTime) and
+   * refuses them unprocessed.
    */
-  async releaseLate(): Promise<number[]> {
+  async releaseLate(o: { expired?: boolean } = {}): Promise<number[]> {
     const statuses: number[] = [];
     for (const { request, handler } of this.lateQueue.splice(0)) {
       let reply: Reply;
-      try {
-        reply = await handler(request);
-      } catch (err) {
-        reply =
-          err instanceof BookReject
-            ? this.adapter.rejectReply(err)
-            : this.adapter.errorReply('bad_request', (err as Error).message);
-      }
+      if (o.expired) reply = this.adapter.errorReply('bad_request', 'request expired: outside its window');
+      else
+        try {
+          reply = await handler(request);
+        } catch (err) {
+          reply =
+            err instanceof BookReject
+              ? this.adapter.rejectReply(err)
+              : this.adapter.errorReply('bad_request', (err as Error).message);
+        }
       statuses.push(reply.status);
     }
     return statuses;

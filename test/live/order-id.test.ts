@@ -50,6 +50,9 @@ const SETTINGS = MAX_RETRIES.flatMap((r) =>
   THRESHOLDS.flatMap((t) => COOLDOWNS.map((c) => ({ maxRetries: r, threshold: t, cooldownMs: c }))),
 );
 
+/** The venues' request window (recv_window_ms, its default) on the test clock. */
+const WINDOW_MS = 5_000;
+
 type Api = CexApi & CcxtApiBase;
 let h: Harness;
 const apis = new Map<HarnessVenue, Api>();
@@ -136,6 +139,7 @@ async function stack(v: HarnessVenue, s: Setting) {
   const intentClock = { runId: `order-id-${v}-${++cases}`, tick: 1, seq: 0 };
   const venue = new ResilientCex(client, log, intentClock, ledger, {
     ...resiliencePolicy(mode.execution),
+    requestWindowMs: WINDOW_MS,
     maxFollowUps: 3,
     random: seededRandom(cases),
     sleep,
@@ -152,7 +156,14 @@ async function stack(v: HarnessVenue, s: Setting) {
   );
   await venue.configure(3);
   await venue.refresh();
-  return { mode, venue, manager, ledger, intents, sleeps };
+  // when (on the test clock) each order was sent
+  const sentMs: number[] = [];
+  const submit = client.submit.bind(client);
+  client.submit = (req) => {
+    sentMs.push(clock.now);
+    return submit(req);
+  };
+  return { mode, venue, manager, ledger, intents, sleeps, clock, sentMs };
 }
 
 const short: (v: HarnessVenue) => Instruction = (v) => ({
@@ -178,8 +189,7 @@ async function lateCase(
   v: HarnessVenue,
   s: Setting,
   fault: 'late' | 'timeout' | 'timeout_unprocessed',
-  scope: 'all' | 'orders' = 'orders',
-  clientTimeoutMs?: number,
+  o: { scope?: 'all' | 'orders'; clientTimeoutMs?: number; release?: 'now' | 'later' } = {},
 ): Promise<Outcome & { st: Awaited<ReturnType<typeof stack>> }> {
   const e = h.exchanges[v];
   const st = await stack(v, s);
@@ -187,15 +197,15 @@ async function lateCase(
   const ordersFrom = e.book.orders.length;
   const ex = apis.get(v)!.ex;
   const timeout = ex.timeout;
-  if (clientTimeoutMs !== undefined) ex.timeout = clientTimeoutMs;
-  e.server.faults.always(fault, scope);
+  if (o.clientTimeoutMs !== undefined) ex.timeout = o.clientTimeoutMs;
+  e.server.faults.always(fault, o.scope ?? 'orders');
   const report = await st.manager
     .execute({ action: 'entry_full', reason: 'test', items: [short(v)] })
     .finally(() => {
       e.server.faults.off();
       ex.timeout = timeout;
     });
-  await e.server.releaseLate();
+  if (o.release !== 'later') await e.server.releaseLate();
 
   expect(report).toMatchObject({ executed: 0, failed: 1 });
   const failed = st.ledger.events.find((x) => x.type === 'execution_failed')!;
@@ -250,7 +260,7 @@ describe.each(HARNESS_VENUES)('%s: one order per instruction', (v) => {
   test.each(SETTINGS.filter((s) => s.cooldownMs === 0 || s.threshold === 5))(
     'every answer lost, max_retries $maxRetries, breaker threshold $threshold, cooldown $cooldownMs ms',
     async (s) => {
-      const r = await lateCase(v, s, 'timeout', 'all');
+      const r = await lateCase(v, s, 'timeout', { scope: 'all' });
       // processed at once, never answered, and no lookup answered: never sent again
       expect(r).toMatchObject({ posts: 1, ids: 1, orders: 1 });
       await resolved(v, r.st);
@@ -264,12 +274,44 @@ describe.each(HARNESS_VENUES)('%s: one order per instruction', (v) => {
       expect(r).toMatchObject({ ids: 1, orders: 0 });
       expect(r.posts).toBeLessThanOrEqual(r.attempts);
       if (s.threshold >= r.attempts || s.cooldownMs === 0) expect(r.posts).toBe(r.attempts);
-      // the next look-up establishes that the id does not exist: the venue takes orders again
-      const outcome = await r.st.venue.resolve(r.st.venue.unresolved!, r.st.ledger);
+      // not found while the exchange may still process the last submission: still unresolved ...
+      const pending = r.st.venue.unresolved!;
+      const final = r.st.sentMs.at(-1)! + WINDOW_MS + r.st.mode.execution.lookup_delay_ms;
+      if (r.st.clock.now < final) {
+        const early = await r.st.venue.resolve(pending, r.st.ledger).catch((err: unknown) => err);
+        expect(early).toMatchObject({ code: 'venue_uncertain' });
+        expect(r.st.venue.unresolved).toBe(pending);
+        r.st.clock.now = final;
+      }
+      // ... and absent once its request window has passed: the venue takes orders again
+      const outcome = await r.st.venue.resolve(pending, r.st.ledger);
       expect(outcome.status).toBe('absent');
       expect(r.st.venue.unresolved).toBeNull();
     },
   );
+
+  test('late orders found after a look-up missed them: their fill is used; refused after their window: absent', async () => {
+    const e = h.exchanges[v];
+    const s = { maxRetries: 3, threshold: 5, cooldownMs: 60_000 };
+    for (const expired of [false, true]) {
+      const r = await lateCase(v, s, 'late', { release: 'later' });
+      expect(r).toMatchObject({ ids: 1, orders: 0, posts: 4 });
+      const pending = r.st.venue.unresolved!;
+      const early = await r.st.venue.resolve(pending, r.st.ledger).catch((err: unknown) => err);
+      expect(early).toMatchObject({ code: 'venue_uncertain' });
+      expect(r.st.ledger.events.filter((x) => x.type === 'intent_pending')).toHaveLength(1);
+      expect(r.st.venue.unresolved).toBe(pending);
+      if (expired) r.st.clock.now = r.st.sentMs.at(-1)! + WINDOW_MS + r.st.mode.execution.lookup_delay_ms;
+      const ordersFrom = e.book.orders.length;
+      await e.server.releaseLate({ expired });
+      expect(e.book.orders.length - ordersFrom).toBe(expired ? 0 : 1);
+      if (expired) {
+        const outcome = await r.st.venue.resolve(pending, r.st.ledger);
+        expect(outcome.status).toBe('absent');
+        expect(r.st.venue.unresolved).toBeNull();
+      } else await resolved(v, r.st);
+    }
+  });
 
   test('late processing with the answer held until the client times out, at the schema maxima', async () => {
     const e = h.exchanges[v];
@@ -278,7 +320,7 @@ describe.each(HARNESS_VENUES)('%s: one order per instruction', (v) => {
     e.server.noReply = 'hold';
     try {
       const s = { maxRetries: 10, threshold: 1_000_000_000, cooldownMs: 60_000 };
-      const r = await lateCase(v, s, 'late', 'orders', 250);
+      const r = await lateCase(v, s, 'late', { clientTimeoutMs: 250 });
       expect(r).toMatchObject({ ids: 1, orders: 1 });
       expect(r.posts).toBeGreaterThanOrEqual(1);
       expect(r.posts).toBeLessThanOrEqual(11);
@@ -321,4 +363,17 @@ describe.each(HARNESS_VENUES)('%s: one order per instruction', (v) => {
     expect(fresh).toEqual([[id, 1]]);
     expect(e.book.orders.length - ordersFrom).toBe(1);
   });
+});
+
+test('OKX order placements carry an expTime deadline of recv_window_ms; other requests none', () => {
+  const ex = apis.get('okx')!.ex;
+  const before = Date.now();
+  const order = ex.sign('trade/order', 'private', 'POST', { instId: 'BTC-USDT-SWAP', clOrdId: 'b1' });
+  const after = Date.now();
+  const lookup = ex.sign('trade/order', 'private', 'GET', { instId: 'BTC-USDT-SWAP', clOrdId: 'b1' });
+  const exp = Number((order.headers as Record<string, string>).expTime);
+  // recv_window_ms 60 000 in this file's venue settings
+  expect(exp).toBeGreaterThanOrEqual(before + 60_000);
+  expect(exp).toBeLessThanOrEqual(after + 60_000);
+  expect(lookup.headers).not.toHaveProperty('expTime');
 });

@@ -17,6 +17,7 @@ import { ResilientCex, resiliencePolicy } from '../../execution/resilient.js';
 import { seededRandom } from '../../execution/retry.js';
 import { LiveCex } from '../../venues/cex/client.js';
 import { planEnvironments, type EnvironmentPlan } from '../../venues/environment.js';
+import { requestWindowMs } from '../../venues/cex/exchange.js';
 import { createVenueClients, type VenueClients } from '../../venues/factory.js';
 import { LiveMarketSource } from '../../venues/feeds/market-source.js';
 import { createStrategy } from '../../strategies/index.js';
@@ -196,13 +197,17 @@ export function buildParts(s: LiveSession, seed: { timeMs: number; values: Recor
       });
       const old = previous.get(name)?.inner as LiveCex | undefined;
       if (old) client.restoreState(old.state());
+      const planned = s.plan.venues.find((v) => v.venue === name);
       const r = new ResilientCex(client, s.intentLog, s.intentClock, ledger, {
         ...resiliencePolicy(mode.execution),
+        requestWindowMs: requestWindowMs(planned?.settings ?? {}),
         maxFollowUps: 3,
         random,
         sleep: s.clock.sleep,
         now: s.clock.now,
       });
+      const before = previous.get(name);
+      if (before) r.adoptPending(before);
       s.live.set(name, r);
       return r;
     },
