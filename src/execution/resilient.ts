@@ -12,7 +12,9 @@
  *   while a submission may still reach the exchange (late processing: it was sent, never answered, and no
  *   lookup found it), or when the lookup itself cannot be done, the intent stays unresolved: no further
  *   order goes to the venue — and no decision is taken — until `resolve` looks it up (at the next tick or
- *   restart) and uses its fill if the exchange has it.
+ *   restart) and uses its fill if the exchange has it. Not found counts as absent only once the exchange
+ *   can no longer process the last submission (`requestWindowMs` after it was sent: the request window
+ *   every order carries); before that, `resolve` waits for it and looks again.
  * - Retries: the mode's policy (`execution.max_retries`, backoff with full jitter, retry.ts) on retryable
  *   errors only (rate limit, 5xx, network).
  * - Circuit breaker per venue: consecutive failures open it; while open, orders are refused at once (an
@@ -426,23 +428,26 @@ export class ResilientCex extends DelegatingCex<OrderVenue> {
    * Settles an intent left without outcome (at the next tick, or after a restart): looks the order up,
    * cancels it if it still rests, books its fees. The view is refreshed from the exchange afterwards, so
    * the fill is not applied to it here. Not found while the exchange may still process its last
-   * submission (`requestWindowMs`): the intent stays unresolved (VenueError `venue_uncertain`), to be
-   * looked up again. Throws VenueError when the exchange cannot be read.
+   * submission (`requestWindowMs` since it was sent): waits until it no longer can and looks it up once
+   * more, so `absent` is final. Throws VenueError when the exchange cannot be read.
    */
   async resolve(intent: IntentRecord, ledger: Ledger): Promise<OutcomeRecord> {
-    let r = await this.guarded('look up pending order', () => this.inner.lookup(intent.request));
-    this.log.order({ id: intent.id, venue: this.name, via: 'lookup', report: r });
+    const lookup = async () => {
+      const found = await this.guarded('look up pending order', () => this.inner.lookup(intent.request));
+      this.log.order({ id: intent.id, venue: this.name, via: 'lookup', report: found });
+      return found;
+    };
+    let r = await lookup();
     const sent = this.sentAt.get(intent.id);
     const final = sent === undefined ? 0 : sent + this.o.requestWindowMs + this.o.lookupDelayMs;
     if (r === null && this.o.now() < final) {
-      const until = new Date(final).toISOString();
-      ledger.event('intent_pending', { venue: this.name, clientId: intent.id, until });
-      throw new VenueError(
-        this.name,
-        `order ${intent.id} not found yet; the exchange may still process it until ${until}`,
-        false,
-        'venue_uncertain',
-      );
+      ledger.event('intent_pending', {
+        venue: this.name,
+        clientId: intent.id,
+        until: new Date(final).toISOString(),
+      });
+      await this.sleep(final - this.o.now());
+      r = await lookup();
     }
     this.sentAt.delete(intent.id);
     if (r && r.state === 'open') {
