@@ -1,7 +1,12 @@
 /**
  * ExecutionManager: routes each instruction to the venue its mode maps the instruction's action type to,
- * executes atomic groups all-or-nothing, retries retryable venue errors, and runs the tight loop after
- * every execution. Every instruction, fill and failure is logged as an event.
+ * executes atomic groups all-or-nothing, and runs the tight loop after every execution. Every instruction,
+ * fill and failure is logged as an event.
+ *
+ * One retry policy per instruction: a venue that retries its own failures (`Venue.ownsRetries`, the policy
+ * around real exchanges in resilient.ts, which keeps one client order id per instruction) is called once per
+ * instruction; any other venue's retryable error is retried here with the mode's policy
+ * (`execution.max_retries`, backoff with full jitter: retry.ts).
  */
 import type { ModeConfig } from '../config/schema.js';
 import { ExecutionError, VenueError } from '../domain/errors.js';
@@ -15,6 +20,7 @@ import {
 } from '../domain/types.js';
 import type { RunLedger } from '../engine/ledger.js';
 import type { Fill, GasModel, Venue } from '../venues/types.js';
+import { realSleep, retryPolicy, withRetry, type Random, type Sleep } from './retry.js';
 
 /** The action type an instruction belongs to, which decides the venue it may go to. */
 export function actionTypeOf(i: Instruction): ActionType {
@@ -49,9 +55,11 @@ export interface ExecutionReport {
   fills: Fill[];
 }
 
-export interface TransferCost {
-  /** Gas of a transfer in units of `asset`, charged to the sender. */
-  (asset: string): number;
+export interface RetryClock {
+  /** Waits the backoff between retries (default: a timer). */
+  sleep?: Sleep;
+  /** Jitter of the backoff (default Math.random). */
+  random?: Random;
 }
 
 export class ExecutionManager {
@@ -62,6 +70,7 @@ export class ExecutionManager {
     private readonly gas: GasModel,
     private readonly transferGasIn: (asset: string) => number,
     private readonly afterEach: () => void,
+    private readonly retryClock: RetryClock = {},
   ) {}
 
   /** Venue for an instruction per the mode's routing; throws ExecutionError on a mismatch. */
@@ -154,20 +163,24 @@ export class ExecutionManager {
 
   private async executeOne(i: Instruction, d: StrategyDecision): Promise<Fill> {
     const venue = this.route(i);
-    const attempts = this.mode.execution.max_retries + 1;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const fill = i.op === 'transfer' ? this.transfer(i, venue) : await venue.execute(i, this.ledger);
-        this.ledger.event('fill', { action: d.action, instruction: describeInstruction(i), ...fill });
-        return fill;
-      } catch (err) {
-        if (err instanceof VenueError && err.retryable && attempt < attempts) {
-          this.ledger.event('retry', { instruction: describeInstruction(i), attempt, error: err.message });
-          continue;
-        }
-        throw err;
-      }
-    }
+    const once = async () =>
+      i.op === 'transfer' ? this.transfer(i, venue) : await venue.execute(i, this.ledger);
+    const fill =
+      venue.ownsRetries === true
+        ? await once()
+        : await withRetry(once, retryPolicy(this.mode.execution), {
+            sleep: this.retryClock.sleep ?? realSleep,
+            random: this.retryClock.random,
+            onRetry: (err, attempt, delayMs) =>
+              this.ledger.event('retry', {
+                instruction: describeInstruction(i),
+                attempt,
+                delayMs,
+                error: err.message,
+              }),
+          });
+    this.ledger.event('fill', { action: d.action, instruction: describeInstruction(i), ...fill });
+    return fill;
   }
 
   /** Moves a token between two venues of the run; the sender pays the transfer's gas in that token. */

@@ -1,18 +1,29 @@
 /**
  * ResilientCex: the execution policy around a real exchange client (LiveCex).
  *
- * - Idempotency: each instruction's client order id is derived from the run id, the tick, its sequence
- *   number in the tick and the instruction (idempotency.ts). The intent is journaled before the order is
- *   sent; every answer after.
+ * - One client order id per instruction for its whole life: derived from the run id, the tick, its
+ *   sequence number in the tick and the instruction (idempotency.ts), minted once when the instruction
+ *   arrives. Every retry sends that same id; nothing above this venue retries it (`ownsRetries`: the
+ *   execution manager does not call `execute` again for a failure this policy already retried). The intent
+ *   is journaled before the order is sent; every answer after.
  * - Unknown outcomes: after a timeout, a dropped connection or a 5xx on an order, the order is looked up by
- *   its client id before anything is resent. If the lookup itself cannot be done, the intent stays
- *   unresolved and no further order goes to the venue until it is (`resolve`, at the next tick or restart).
- * - Retries: exponential backoff with full jitter on retryable errors only (rate limit, 5xx, network).
- * - Circuit breaker per venue: consecutive failures open it; while open, orders are refused at once.
+ *   its client id before anything is resent; a resend the exchange refuses is looked up too (it may refuse
+ *   the id because it holds the order already). An order found is used as the answer. When the retries end
+ *   while a submission may still reach the exchange (late processing: it was sent, never answered, and no
+ *   lookup found it), or when the lookup itself cannot be done, the intent stays unresolved: no further
+ *   order goes to the venue — and no decision is taken — until `resolve` looks it up (at the next tick or
+ *   restart) and uses its fill if the exchange has it. Not found counts as absent only once the exchange
+ *   can no longer process the last submission (`requestWindowMs` after it was sent: the request window
+ *   every order carries); before that, `resolve` waits for it and looks again.
+ * - Retries: the mode's policy (`execution.max_retries`, backoff with full jitter, retry.ts) on retryable
+ *   errors only (rate limit, 5xx, network).
+ * - Circuit breaker per venue: consecutive failures open it; while open, orders are refused at once (an
+ *   order in its retries stops retrying, and is then unresolved if a submission may have landed).
  * - Partial fills: the remainder is completed with follow-up orders (`<id>r1`, `r2`, …) while it is worth
  *   a lot; what cannot be completed is reported as a partial fill and the strategy rebalances.
  * Every decision is an event on the run's ledger.
  */
+import type { ModeConfig } from '../config/schema.js';
 import { VenueError } from '../domain/errors.js';
 import { describeInstruction, type Instruction } from '../domain/types.js';
 import type { OrderReport, OrderRequest, LotRule } from '../venues/cex/types.js';
@@ -22,7 +33,15 @@ import { DelegatingCex } from './delegate.js';
 import { CircuitBreaker, type BreakerPolicy } from './breaker.js';
 import { clientOrderId, followUpId } from './idempotency.js';
 import type { IntentClock, IntentLog, IntentRecord, OutcomeRecord } from './intents.js';
-import { backoffMs, realSleep, withRetry, type Random, type RetryPolicy, type Sleep } from './retry.js';
+import {
+  backoffMs,
+  realSleep,
+  retryPolicy,
+  withRetry,
+  type Random,
+  type RetryPolicy,
+  type Sleep,
+} from './retry.js';
 
 /** The exchange client operations the policy needs (implemented by LiveCex). */
 export interface OrderVenue extends CexVenue {
@@ -43,6 +62,13 @@ export interface ResilienceOptions {
   breaker: BreakerPolicy;
   /** Wait before looking up an order whose outcome is unknown (lets an in-flight request land), ms. */
   lookupDelayMs: number;
+  /**
+   * How long after it was sent an order request may still be processed: the exchange refuses it later
+   * (Binance and Bybit `recvWindow`, OKX `expTime`; the venue's `recv_window_ms`), ms. An order of unknown
+   * outcome that a look-up does not find counts as absent only once this (+ `lookupDelayMs`) has passed
+   * since its last submission.
+   */
+  requestWindowMs: number;
   /** A resting (maker) order is cancelled after this long and its remainder sent as a market order, ms. */
   makerTimeoutMs: number;
   pollMs: number;
@@ -53,10 +79,27 @@ export interface ResilienceOptions {
   now: () => number;
 }
 
+/** The policy settings a mode's `execution` block gives (the same for every real venue of a run). */
+export function resiliencePolicy(
+  e: ModeConfig['execution'],
+): Pick<ResilienceOptions, 'retry' | 'breaker' | 'lookupDelayMs' | 'makerTimeoutMs' | 'pollMs'> {
+  return {
+    retry: retryPolicy(e),
+    breaker: { threshold: e.breaker_threshold, cooldownMs: e.breaker_cooldown_ms },
+    lookupDelayMs: e.lookup_delay_ms,
+    makerTimeoutMs: e.maker_timeout_ms,
+    pollMs: Math.max(50, Math.min(2_000, e.maker_timeout_ms / 10)),
+  };
+}
+
 export class ResilientCex extends DelegatingCex<OrderVenue> {
+  /** This venue retries its own failures: the execution manager must not retry `execute` around it. */
+  readonly ownsRetries = true;
   readonly breaker: CircuitBreaker;
   /** An intent whose outcome could not be established; the venue takes no order until it is resolved. */
   unresolved: IntentRecord | null = null;
+  /** Last submission time of each order whose outcome is unknown, ms (this process only). */
+  private readonly sentAt = new Map<string, number>();
   private readonly sleep: Sleep;
 
   constructor(
@@ -241,16 +284,40 @@ export class ResilientCex extends DelegatingCex<OrderVenue> {
     return report;
   }
 
+  /**
+   * Submits an order under its one client id until the exchange answers. A retryable failure is retried
+   * (backoff, while the breaker allows); after a failure that may have reached the exchange (`ambiguous`),
+   * and after a refused resend, the id is looked up before anything else is sent, and an order found is
+   * the answer. Retries that end after an ambiguous failure end in `fate_unknown`: the order may still be
+   * processed (late), so it is never given up — nor re-placed under another id — until it is looked up.
+   */
   private async place(req: OrderRequest, intent: IntentRecord): Promise<OrderReport> {
-    for (let attempt = 1; ; attempt++) {
-      if (!this.breaker.allows())
-        throw new VenueError(
+    try {
+      const r = await this.submitWithRetries(req, intent);
+      this.sentAt.delete(req.clientId);
+      return r;
+    } catch (err) {
+      // an order of unknown outcome keeps its last submission time: its absence is final only later
+      if (!(err instanceof VenueError && err.code === 'fate_unknown')) this.sentAt.delete(req.clientId);
+      throw err;
+    }
+  }
+
+  private async submitWithRetries(req: OrderRequest, intent: IntentRecord): Promise<OrderReport> {
+    let unanswered = 0; // submissions that may have reached the exchange, none found yet
+    let last: VenueError | undefined;
+    for (let attempt = 1; attempt <= this.o.retry.attempts; attempt++) {
+      if (!this.breaker.allows()) {
+        last = new VenueError(
           this.name,
-          `circuit breaker open before order ${req.clientId} was sent`,
+          `circuit breaker open before order ${req.clientId} was sent${attempt > 1 ? ' again' : ''}`,
           false,
           'circuit_open',
         );
+        break;
+      }
       try {
+        this.sentAt.set(req.clientId, this.o.now());
         const r = await this.inner.submit(req);
         this.breaker.success();
         this.log.order({ id: req.clientId, venue: this.name, via: 'submit', report: r });
@@ -258,11 +325,15 @@ export class ResilientCex extends DelegatingCex<OrderVenue> {
       } catch (err) {
         if (!(err instanceof VenueError)) throw err;
         if (err.code !== 'rejected') this.breaker.failure(err.message);
-        if (err.code === 'ambiguous') {
+        if (err.code === 'ambiguous') unanswered++;
+        // a refused resend may be the exchange refusing an id it already holds
+        if (err.code === 'ambiguous' || (err.code === 'rejected' && unanswered > 0)) {
           const found = await this.lookupFate(req, intent);
           if (found) return found;
         }
-        if (!err.retryable || attempt >= this.o.retry.attempts) throw err;
+        if (err.code === 'rejected' && unanswered === 0) throw err;
+        last = err;
+        if (!err.retryable || attempt >= this.o.retry.attempts) break;
         const delay = backoffMs(this.o.retry, attempt, this.o.random);
         this.events.event('retry', {
           venue: this.name,
@@ -275,6 +346,20 @@ export class ResilientCex extends DelegatingCex<OrderVenue> {
         await this.sleep(delay);
       }
     }
+    if (unanswered === 0) throw last!;
+    const why = `${unanswered} submission(s) without an answer and not found by lookup (last: ${last!.message.replace(`${this.name}: `, '')})`;
+    this.events.event('fate_unknown', {
+      venue: this.name,
+      clientId: req.clientId,
+      tick: intent.tick,
+      error: why,
+    });
+    throw new VenueError(
+      this.name,
+      `outcome of order ${req.clientId} unknown: ${why}; no new order until it is looked up again`,
+      false,
+      'fate_unknown',
+    );
   }
 
   /** The order's fate after an ambiguous failure; throws `fate_unknown` when it cannot be read. */
@@ -342,11 +427,29 @@ export class ResilientCex extends DelegatingCex<OrderVenue> {
   /**
    * Settles an intent left without outcome (at the next tick, or after a restart): looks the order up,
    * cancels it if it still rests, books its fees. The view is refreshed from the exchange afterwards, so
-   * the fill is not applied to it here. Throws VenueError when the exchange cannot be read.
+   * the fill is not applied to it here. Not found while the exchange may still process its last
+   * submission (`requestWindowMs` since it was sent): waits until it no longer can and looks it up once
+   * more, so `absent` is final. Throws VenueError when the exchange cannot be read.
    */
   async resolve(intent: IntentRecord, ledger: Ledger): Promise<OutcomeRecord> {
-    let r = await this.guarded('look up pending order', () => this.inner.lookup(intent.request));
-    this.log.order({ id: intent.id, venue: this.name, via: 'lookup', report: r });
+    const lookup = async () => {
+      const found = await this.guarded('look up pending order', () => this.inner.lookup(intent.request));
+      this.log.order({ id: intent.id, venue: this.name, via: 'lookup', report: found });
+      return found;
+    };
+    let r = await lookup();
+    const sent = this.sentAt.get(intent.id);
+    const final = sent === undefined ? 0 : sent + this.o.requestWindowMs + this.o.lookupDelayMs;
+    if (r === null && this.o.now() < final) {
+      ledger.event('intent_pending', {
+        venue: this.name,
+        clientId: intent.id,
+        until: new Date(final).toISOString(),
+      });
+      await this.sleep(final - this.o.now());
+      r = await lookup();
+    }
+    this.sentAt.delete(intent.id);
     if (r && r.state === 'open') {
       r = await this.guarded('cancel pending order', () => this.inner.cancel(intent.request));
       this.log.order({ id: intent.id, venue: this.name, via: 'cancel', report: r });
@@ -379,5 +482,11 @@ export class ResilientCex extends DelegatingCex<OrderVenue> {
     });
     if (this.unresolved?.id === intent.id) this.unresolved = null;
     return outcome;
+  }
+
+  /** Takes over what an earlier policy object of the same venue left unresolved (the run's parts rebuilt). */
+  adoptPending(previous: ResilientCex): void {
+    this.unresolved = previous.unresolved;
+    for (const [id, ms] of previous.sentAt) this.sentAt.set(id, ms);
   }
 }

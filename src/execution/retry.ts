@@ -16,6 +16,15 @@ export interface RetryPolicy {
   maxMs: number;
 }
 
+/** The mode's retry policy (`execution` block): max_retries + 1 attempts, backoff from retry_base_ms to retry_max_ms. */
+export function retryPolicy(e: {
+  max_retries: number;
+  retry_base_ms: number;
+  retry_max_ms: number;
+}): RetryPolicy {
+  return { attempts: e.max_retries + 1, baseMs: e.retry_base_ms, maxMs: e.retry_max_ms };
+}
+
 /** Source of randomness in [0, 1); seeded in tests. */
 export type Random = () => number;
 

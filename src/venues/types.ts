@@ -50,6 +50,13 @@ export interface Venue {
   readPositions(out: Float64Array, offset: number): void;
   /** Executes one instruction now. Throws VenueError when the venue refuses it; state is then unchanged. */
   execute(instruction: Instruction, ledger: Ledger): Promise<Fill>;
+  /**
+   * The venue retries its own retryable failures under one client order id (src/execution/resilient.ts):
+   * a VenueError out of `execute` is final and the execution manager does not call it again. Venues
+   * without it are retried by the manager with the mode's policy (the on-chain sender resolves such a
+   * retry to the transaction it already sent: one nonce per request).
+   */
+  readonly ownsRetries?: boolean;
   /** Credits or debits a token balance held at this venue (the two ends of a transfer). */
   credit(asset: string, amount: number): void;
   debit(asset: string, amount: number): void;

@@ -7,7 +7,12 @@
  * - `unknown`: the request is processed and the answer is a 5xx (Binance -1007 "execution status unknown");
  * - `reject`: an order is refused with a business error;
  * - `partial`: an order fills only partly (the rest is cancelled);
+ * - `late`: an order is never answered and is processed late — only when the test releases the exchange's
+ *   late queue (`ExchangeServer.releaseLate()`), i.e. after every lookup the client made missed it;
  * - `ws_drop`: websocket connections are closed.
+ * A request without an answer is held until the client gives up (its timeout), or, with
+ * `ExchangeServer.noReply = 'reset'`, its connection is dropped at once — the client sees the same
+ * unknown outcome without waiting for a timeout.
  */
 import { seededRandom, type Random } from '../../src/execution/retry.js';
 
@@ -20,10 +25,11 @@ export const FAULT_KINDS = [
   'reject',
   'partial',
 ] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number] | 'ws_drop';
+/** Faults that are only injected on demand (`next`, `always`), never drawn at random. */
+export type FaultKind = (typeof FAULT_KINDS)[number] | 'ws_drop' | 'late';
 
 /** Faults that only make sense for an order submission. */
-const ORDER_ONLY: ReadonlySet<FaultKind> = new Set(['reject', 'partial']);
+const ORDER_ONLY: ReadonlySet<FaultKind> = new Set(['reject', 'partial', 'late']);
 
 export interface FaultPlanOptions {
   /** Probability that a request fails, 0..1. */
@@ -39,6 +45,7 @@ export class FaultPlan {
   private random: Random = seededRandom(1);
   private options: FaultPlanOptions | null = null;
   private queue: FaultKind[] = [];
+  private standing: { fault: FaultKind; ordersOnly: boolean } | null = null;
   readonly injected = new Map<FaultKind, number>();
 
   /** Fails requests at random from now on. */
@@ -52,9 +59,18 @@ export class FaultPlan {
     this.queue.push(...faults);
   }
 
+  /**
+   * Every request from now on fails with this fault — or every order submission (`orders`, always so for
+   * the order-only faults) — until `off`.
+   */
+  always(fault: FaultKind, scope: 'all' | 'orders' = 'all'): void {
+    this.standing = { fault, ordersOnly: scope === 'orders' || ORDER_ONLY.has(fault) };
+  }
+
   off(): void {
     this.options = null;
     this.queue = [];
+    this.standing = null;
   }
 
   /** The fault for a request, or null. `isOrder`: an order submission. */
@@ -63,6 +79,7 @@ export class FaultPlan {
       const i = this.queue.findIndex((f) => isOrder || !ORDER_ONLY.has(f));
       if (i >= 0) return this.count(this.queue.splice(i, 1)[0]);
     }
+    if (this.standing && (isOrder || !this.standing.ordersOnly)) return this.count(this.standing.fault);
     const o = this.options;
     if (!o || o.rate <= 0) return null;
     if (o.paths && !o.paths.some((p) => path.includes(p))) return null;

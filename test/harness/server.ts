@@ -94,8 +94,17 @@ export interface ServerLog {
 export class ExchangeServer {
   readonly faults = new FaultPlan();
   readonly log: ServerLog[] = [];
+  /** Client order id of every order submission received, answered or not, processed or not. */
+  readonly orderIds: string[] = [];
   /** Delay added to every answer after the request was processed, ms (widens the window a crash can hit). */
   latencyMs = 0;
+  /**
+   * How a request without an answer ends: `hold` — never answered, the client's own timeout ends it;
+   * `reset` — its connection is dropped at once (the client sees a network error, no timeout to wait for).
+   */
+  noReply: 'hold' | 'reset' = 'hold';
+  /** Order submissions with the `late` fault, not processed yet (arrival order). */
+  private readonly lateQueue: { request: Request; handler: Handler }[] = [];
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   hub!: WsHub;
@@ -163,6 +172,7 @@ export class ExchangeServer {
     if (!handler)
       return this.send(res, this.adapter.errorReply('not_found', `${method} ${path}`), method, path, null);
     const isOrder = this.adapter.isOrder(method, path);
+    if (isOrder) this.orderIds.push(String(params.newClientOrderId ?? params.orderLinkId ?? params.clOrdId));
     const fault = this.faults.draw(path, isOrder);
     const request: Request = {
       method,
@@ -176,10 +186,14 @@ export class ExchangeServer {
     if (fault === 'rate_limit' || fault === 'server_error') {
       return this.send(res, this.adapter.errorReply(fault, 'injected fault'), method, path, fault);
     }
-    if (fault === 'timeout_unprocessed') return this.hang(method, path, fault);
+    if (fault === 'timeout_unprocessed') return this.hang(res, method, path, fault);
     if (this.adapter.isPrivate(path)) {
       const denied = this.adapter.authenticate(request);
       if (denied) return this.send(res, denied, method, path, fault);
+    }
+    if (fault === 'late') {
+      this.lateQueue.push({ request, handler });
+      return this.hang(res, method, path, fault);
     }
     let reply: Reply;
     try {
@@ -188,7 +202,7 @@ export class ExchangeServer {
       if (err instanceof BookReject) reply = this.adapter.rejectReply(err);
       else reply = this.adapter.errorReply('bad_request', (err as Error).message);
     }
-    if (fault === 'timeout') return this.hang(method, path, fault);
+    if (fault === 'timeout') return this.hang(res, method, path, fault);
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (fault === 'unknown' && reply.status < 300)
       return this.send(
@@ -201,9 +215,40 @@ export class ExchangeServer {
     this.send(res, reply, method, path, fault);
   }
 
-  /** Never answers: the client's own timeout ends the request. */
-  private hang(method: string, path: string, fault: FaultKind): void {
+  /** Late orders waiting to be processed. */
+  get lateCount(): number {
+    return this.lateQueue.length;
+  }
+
+  /**
+   * Processes the `late` order submissions now, in arrival order (their answers go nowhere: the client
+   * gave up on them). Returns each one's status, e.g. a repeated client id refused after the first.
+   * `expired`: the exchange reaches them only after their request window (recvWindow / expTime) and
+   * refuses them unprocessed.
+   */
+  async releaseLate(o: { expired?: boolean } = {}): Promise<number[]> {
+    const statuses: number[] = [];
+    for (const { request, handler } of this.lateQueue.splice(0)) {
+      let reply: Reply;
+      if (o.expired) reply = this.adapter.errorReply('bad_request', 'request expired: outside its window');
+      else
+        try {
+          reply = await handler(request);
+        } catch (err) {
+          reply =
+            err instanceof BookReject
+              ? this.adapter.rejectReply(err)
+              : this.adapter.errorReply('bad_request', (err as Error).message);
+        }
+      statuses.push(reply.status);
+    }
+    return statuses;
+  }
+
+  /** No answer: held until the client's timeout ends the request, or the connection is dropped (`noReply`). */
+  private hang(res: ServerResponse, method: string, path: string, fault: FaultKind): void {
     this.log.push({ method, path, status: 'no_reply', fault });
+    if (this.noReply === 'reset') res.socket?.destroy();
   }
 
   private send(

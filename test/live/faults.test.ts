@@ -16,7 +16,9 @@ import { basisBook, FAST_EXECUTION, fundAccounts, liveFixture, type LiveFixture 
 let f: LiveFixture;
 const SEED = 20_240_601;
 beforeAll(async () => {
-  f = await liveFixture({ fundingIntervalMs: 3_000 }, { timeout_ms: 50 });
+  // recv_window_ms: an order of unknown outcome is given up only once the exchange can no longer process
+  // it; a short window keeps that wait short on these 20 ms ticks.
+  f = await liveFixture({ fundingIntervalMs: 3_000 }, { timeout_ms: 50, recv_window_ms: 1_000 });
   fundAccounts(f.h, 1_000_000);
 });
 afterAll(async () => f.cleanup());

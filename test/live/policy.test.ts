@@ -77,6 +77,7 @@ beforeAll(async () => {
     retry: { attempts: 4, baseMs: 1, maxMs: 5 },
     breaker: { threshold: 3, cooldownMs: 500 },
     lookupDelayMs: 0,
+    requestWindowMs: 5_000,
     makerTimeoutMs: 100,
     pollMs: 20,
     maxFollowUps: 3,

@@ -13,10 +13,11 @@ import { resolveMode, type ResolvedMode } from '../../config/index.js';
 import { LiveGrid } from '../../data/live-grid.js';
 import { InputError, VenueError } from '../../domain/errors.js';
 import type { IntentClock, IntentLog } from '../../execution/intents.js';
-import { ResilientCex } from '../../execution/resilient.js';
+import { ResilientCex, resiliencePolicy } from '../../execution/resilient.js';
 import { seededRandom } from '../../execution/retry.js';
 import { LiveCex } from '../../venues/cex/client.js';
 import { planEnvironments, type EnvironmentPlan } from '../../venues/environment.js';
+import { requestWindowMs } from '../../venues/cex/exchange.js';
 import { createVenueClients, type VenueClients } from '../../venues/factory.js';
 import { LiveMarketSource } from '../../venues/feeds/market-source.js';
 import { createStrategy } from '../../strategies/index.js';
@@ -196,24 +197,17 @@ export function buildParts(s: LiveSession, seed: { timeMs: number; values: Recor
       });
       const old = previous.get(name)?.inner as LiveCex | undefined;
       if (old) client.restoreState(old.state());
+      const planned = s.plan.venues.find((v) => v.venue === name);
       const r = new ResilientCex(client, s.intentLog, s.intentClock, ledger, {
-        retry: {
-          attempts: mode.execution.max_retries + 1,
-          baseMs: mode.execution.retry_base_ms,
-          maxMs: mode.execution.retry_max_ms,
-        },
-        breaker: {
-          threshold: mode.execution.breaker_threshold,
-          cooldownMs: mode.execution.breaker_cooldown_ms,
-        },
-        lookupDelayMs: mode.execution.lookup_delay_ms,
-        makerTimeoutMs: mode.execution.maker_timeout_ms,
-        pollMs: Math.max(50, Math.min(2_000, mode.execution.maker_timeout_ms / 10)),
+        ...resiliencePolicy(mode.execution),
+        requestWindowMs: requestWindowMs(planned?.settings ?? {}),
         maxFollowUps: 3,
         random,
         sleep: s.clock.sleep,
         now: s.clock.now,
       });
+      const before = previous.get(name);
+      if (before) r.adoptPending(before);
       s.live.set(name, r);
       return r;
     },

@@ -64,6 +64,15 @@ function need(block: EnvironmentBlock, key: string, o: ExchangeOptions): string 
   return v.replace(/\/+$/, '');
 }
 
+/**
+ * How long after it was sent a request may still be processed by the exchange, ms: the venue's
+ * `recv_window_ms` (default 5 s) — sent as Binance's `recvWindow`, Bybit's `X-BAPI-RECV-WINDOW` and, on
+ * order placement, OKX's `expTime` deadline; the exchange refuses a request that reaches it later.
+ */
+export function requestWindowMs(block: EnvironmentBlock): number {
+  return typeof block.recv_window_ms === 'number' ? block.recv_window_ms : 5_000;
+}
+
 /** ccxt constructor settings (URLs, keys, options) for a venue; pure, no I/O. */
 export function exchangeSettings(
   venue: SupportedExchange,
@@ -71,7 +80,7 @@ export function exchangeSettings(
   o: ExchangeOptions,
 ): Record<string, unknown> {
   const timeout = typeof block.timeout_ms === 'number' ? block.timeout_ms : 10_000;
-  const recvWindow = typeof block.recv_window_ms === 'number' ? block.recv_window_ms : 5_000;
+  const recvWindow = requestWindowMs(block);
   const settings: Record<string, unknown> = {
     enableRateLimit: true,
     timeout,
@@ -157,8 +166,25 @@ export async function createExchange(
   const ccxt = await loadCcxt();
   const Ctor = ccxt.pro[venue] as unknown as new (config: Record<string, unknown>) => Exchange;
   const ex = new Ctor(settings);
+  if (venue === 'okx') withOrderDeadline(ex, requestWindowMs(block));
   // ccxt needs an http agent for plain ws:// streams (a local server); wss:// needs none.
   if (Object.values(block).some((v) => typeof v === 'string' && v.startsWith('ws://')))
     await ex.loadHttpProxyAgent();
   return ex;
+}
+
+/**
+ * OKX order placement carries an `expTime` header (the request's deadline, ms since the epoch; not part of
+ * the signature): a placement that reaches the exchange after it is refused, not processed late.
+ */
+function withOrderDeadline(ex: Exchange, windowMs: number): void {
+  type Sign = (...args: unknown[]) => { url: string; method: string; body?: unknown; headers?: unknown };
+  const sign = (ex.sign as unknown as Sign).bind(ex);
+  (ex as unknown as { sign: Sign }).sign = (...args: unknown[]) => {
+    const out = sign(...args);
+    const [path, api, method] = args;
+    if (api === 'private' && method === 'POST' && path === 'trade/order')
+      out.headers = { ...(out.headers as Record<string, string>), expTime: String(Date.now() + windowMs) };
+    return out;
+  };
 }
