@@ -29,8 +29,8 @@ export const IMPLEMENTED_FAMILIES: ReadonlySet<string> = new Set([
   'staking',
   'ml_directional',
 ]);
-/** Strategy decision passes allowed per step (reduce → move cash → increase, with room for retries). */
-export const MAX_PASSES_PER_STEP = 6;
+/** Strategy decision passes allowed per step (reduce → realise → move cash → increase, and a second funding plan for a withdrawal). */
+export const MAX_PASSES_PER_STEP = 8;
 
 export interface BacktestOptions {
   mode: string;
@@ -201,24 +201,61 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
     depositAt[stepOf(f.timeMs, data.startMs, data.stepMs, n, 'deposit')] += f.amount;
   for (const f of opts.withdrawals ?? [])
     withdrawAt[stepOf(f.timeMs, data.startMs, data.stepMs, n, 'withdrawal')] += f.amount;
+  // withdrawals beyond what was ever put in can never be paid: refused before the run starts
+  let putIn = 0;
+  let takenOut = 0;
+  for (let i = 0; i < n; i++) {
+    putIn += depositAt[i];
+    takenOut += withdrawAt[i];
+    if (withdrawAt[i] > 0 && takenOut > putIn * (1 + 1e-12)) {
+      throw new InputError(
+        `withdrawals up to ${iso(data.timestampsMs[i])} (${takenOut} ${mode.share_class}) exceed the capital and deposits up to then (${putIn} ${mode.share_class})`,
+      );
+    }
+  }
 
   const t1 = performance.now();
-  const rec = await runLoop(parts, depositAt, withdrawAt, opts.onProgress);
-  const runMs = performance.now() - t1;
+  const finish = (rec: StepRecorder): BacktestRun => {
+    const summary = summarise({
+      mode,
+      data,
+      recorder: rec,
+      parts,
+      initialCapital: capital,
+      notes: [...verdict.notes, ...parts.notes, ...derived, ...prepared],
+      hedgeWeights: verdict.weights,
+      runtimeMs: performance.now() - t0,
+      loadMs,
+      loopMs: performance.now() - t1,
+    });
+    return { summary, recorder: rec, events: parts.ledger.events, data, parts };
+  };
+  let rec: StepRecorder;
+  try {
+    rec = await runLoop(parts, depositAt, withdrawAt, opts.onProgress);
+  } catch (err) {
+    // a run that stops mid-way keeps what it computed: the steps recorded before the failing one
+    if (err instanceof Error && parts.recorder.length > 0) {
+      const message = err.message.split('\n')[0];
+      parts.ledger.event('run_failed', { error: message });
+      const run = finish(parts.recorder);
+      run.summary.status = 'failed';
+      run.summary.error = message;
+      partials.set(err, run);
+    }
+    throw err;
+  }
+  return finish(rec);
+}
 
-  const summary = summarise({
-    mode,
-    data,
-    recorder: rec,
-    parts,
-    initialCapital: capital,
-    notes: [...verdict.notes, ...parts.notes, ...derived, ...prepared],
-    hedgeWeights: verdict.weights,
-    runtimeMs: performance.now() - t0,
-    loadMs,
-    loopMs: runMs,
-  });
-  return { summary, recorder: rec, events: parts.ledger.events, data, parts };
+const partials = new WeakMap<Error, BacktestRun>();
+
+/**
+ * The steps a failed run recorded before it stopped (summary with `status: 'failed'` and the error),
+ * or undefined when it failed before its first step. CLI and API write it as a failed run.
+ */
+export function partialRunOf(err: unknown): BacktestRun | undefined {
+  return err instanceof Error ? partials.get(err) : undefined;
 }
 
 /** The loop itself, shared by the benchmark. */
@@ -269,6 +306,11 @@ export async function runLoop(
     ctx.step = step;
     ctx.timeMs = data.timestampsMs[step];
     ctx.pendingWithdrawal = withdrawAt[step];
+    if (withdrawAt[step] > exposure.equity * (1 + 1e-9)) {
+      throw new InputError(
+        `withdrawal of ${withdrawAt[step]} ${walletAsset} at ${iso(data.timestampsMs[step])} exceeds the equity then (${exposure.equity})`,
+      );
+    }
     if (strategy.beginStep) {
       ctx.equity = exposure.equity;
       strategy.beginStep(ctx);

@@ -21,6 +21,10 @@ export interface BacktestSummary {
   total_return: number;
   /** Compounded, annualised (365-day year) time-weighted return, fraction. */
   apy: number;
+  /** Present only for a run that stopped mid-way: its figures cover the steps recorded before. */
+  status?: 'failed';
+  /** The error that stopped it (one line). */
+  error?: string;
   /** Largest peak-to-trough fall of the time-weighted equity index from the end of the first step, fraction. */
   max_drawdown: number;
   /** Daily returns, annualised by √365, risk-free 0. */

@@ -12,7 +12,7 @@ import { MessageChannel } from 'node:worker_threads';
 import Tinypool from 'tinypool';
 import type { BacktestOptions } from '../engine/backtest.js';
 import { packageRoot } from '../results/store/version.js';
-import type { ResultsStore, RunRequest } from '../results/store/index.js';
+import type { ResultsStore, RunRequest, RunResult, RunTimings } from '../results/store/index.js';
 import { HttpError } from './errors.js';
 import type { WorkerAnswer, WorkerTask } from './worker.js';
 
@@ -138,7 +138,7 @@ export class JobQueue {
       });
       const task: WorkerTask = { options: job.options, progress: channel.port2 };
       const answer = (await this.workers().run(task, { transferList: [channel.port2] })) as WorkerAnswer;
-      if (!answer.ok) throw new WorkerRunError(answer.message, answer.domain);
+      if (!answer.ok) throw new WorkerRunError(answer.message, answer.domain, answer.partial);
       const { done, total } = job.progress;
       if (total > 0 && done < total) job.progress = { done: total, total, fraction: 1 };
       await this.store.completeRun(job.id, answer.result, answer.timings);
@@ -149,7 +149,7 @@ export class JobQueue {
           : `internal error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
       if (this.opts.redact) error = this.opts.redact(error);
       try {
-        await this.store.failRun(job.id, error);
+        await this.store.failRun(job.id, error, err instanceof WorkerRunError ? err.partial : undefined);
       } catch {
         // the store is gone (shutting down); the run stays as it was and is marked interrupted next start
       }
@@ -183,6 +183,7 @@ class WorkerRunError extends Error {
   constructor(
     message: string,
     readonly domain: boolean,
+    readonly partial?: { result: RunResult; timings: RunTimings },
   ) {
     super(message);
   }

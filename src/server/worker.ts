@@ -6,7 +6,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { BasisError } from '../domain/errors.js';
-import { runBacktest, type BacktestOptions } from '../engine/backtest.js';
+import { partialRunOf, runBacktest, type BacktestOptions } from '../engine/backtest.js';
 import { runTimings, toRunResult } from '../results/store/columns.js';
 import type { RunResult, RunTimings } from '../results/store/types.js';
 
@@ -18,7 +18,13 @@ export interface WorkerTask {
 
 export type WorkerAnswer =
   | { ok: true; result: RunResult; timings: RunTimings }
-  | { ok: false; message: string; domain: boolean };
+  | {
+      ok: false;
+      message: string;
+      domain: boolean;
+      /** What a run that stopped mid-way recorded before it stopped. */
+      partial?: { result: RunResult; timings: RunTimings };
+    };
 
 export default async function runInWorker(task: WorkerTask): Promise<WorkerAnswer> {
   try {
@@ -28,10 +34,12 @@ export default async function runInWorker(task: WorkerTask): Promise<WorkerAnswe
     });
     return { ok: true, result: toRunResult(run), timings: runTimings(run.summary) };
   } catch (err) {
+    const partial = partialRunOf(err);
     return {
       ok: false,
       message: err instanceof Error ? err.message.split('\n')[0] : String(err),
       domain: err instanceof BasisError,
+      ...(partial ? { partial: { result: toRunResult(partial), timings: runTimings(partial.summary) } } : {}),
     };
   } finally {
     task.progress.close();

@@ -17,7 +17,7 @@
 import type { ModeConfig } from '../config/schema.js';
 import type { Instruction, StrategyDecision, WrapperAction } from '../domain/types.js';
 import { decision, route, type Strategy, type StrategyContext } from './base.js';
-import { MIN_TRANSFER_USDT, PerpHedge } from './hedge.js';
+import { MIN_TRANSFER_USDT, PerpHedge, toWallet } from './hedge.js';
 
 export interface BasisOptions {
   /** Effective hedge weights after the coverage rule (venue → weight, summing to 1). */
@@ -26,6 +26,8 @@ export interface BasisOptions {
 
 interface Plan {
   kind: 'retarget' | 'scale';
+  /** Unrealised perp PnL was realised this step to fund a withdrawal (once per step). */
+  realised?: boolean;
   action: WrapperAction;
   reason: string;
   /** Target spot quantity. */
@@ -43,6 +45,7 @@ export class BasisStrategy implements Strategy {
   private readonly hedge: { venue: string; weight: number }[];
   private readonly cexNames: string[];
   private plan: Plan | null = null;
+  private replanned = false;
   private fundingSeries: Float64Array[] | null = null;
 
   constructor(
@@ -59,6 +62,7 @@ export class BasisStrategy implements Strategy {
 
   beginStep(): void {
     this.plan = null;
+    this.replanned = false;
   }
 
   decide(ctx: StrategyContext): StrategyDecision | null {
@@ -66,7 +70,14 @@ export class BasisStrategy implements Strategy {
       this.plan = this.makePlan(ctx);
       if (this.plan === null) return null;
     }
-    return this.nextPass(ctx, this.plan);
+    const d = this.nextPass(ctx, this.plan);
+    if (d !== null || this.replanned) return d;
+    // a withdrawal the plan left short (fees and slippage beyond its estimate): plan once more from
+    // what the book is now, which frees the rest
+    if (ctx.pendingWithdrawal <= ctx.venues.wallet.balanceOf('USDT') + 1e-9) return null;
+    this.replanned = true;
+    this.plan = this.makePlan(ctx);
+    return this.plan === null ? null : this.nextPass(ctx, this.plan);
   }
 
   /** Decides whether to act this step and fixes the targets; null when nothing is due. */
@@ -110,6 +121,10 @@ export class BasisStrategy implements Strategy {
         venues.forEach((v, k) => (turnover += Math.abs(sizes[k]) * marks[k] * v.feeRate('perp', orderType)));
         const costs = 1.25 * ((1 - scale) * turnover + transferGas * this.cexNames.length);
         scale = Math.max(0, scale - costs / invested);
+        // and frees at least the shortfall plus a margin above the smallest order and transfer sizes
+        const short = ctx.pendingWithdrawal - cash;
+        const cushion = 2 * (5 + (transferGas + MIN_TRANSFER_USDT) * this.cexNames.length);
+        if (short > 0) scale = Math.max(0, Math.min(scale, 1 - (short + cushion) / invested));
       }
       if (invested > 0 && !empty) {
         return {
@@ -132,6 +147,8 @@ export class BasisStrategy implements Strategy {
     );
     let q = fundingOff ? 0 : Math.max(0, (investable - transferGas * this.hedge.length) / denom);
     if (override) q = Math.min(q, qNow * (1 - this.mode.risk.reduce_fraction));
+    // a withdrawal's step never grows the book: the cash it frees goes to the wallet, not to more spot
+    if (ctx.pendingWithdrawal > 0) q = Math.min(q, qNow);
     const action: WrapperAction =
       q === 0 ? 'exit_full' : empty ? 'entry_full' : q >= qNow ? 'entry_partial' : 'exit_partial';
     const reason = override
@@ -201,6 +218,13 @@ export class BasisStrategy implements Strategy {
       minTransfer,
       transferGas,
     );
+    // A withdrawal the venues cannot send (their equity is unrealised perp PnL): realise it first
+    const short = ctx.pendingWithdrawal - ctx.venues.wallet.balanceOf('USDT') - toWallet(moves);
+    if (short > 1e-9 && !plan.realised) {
+      plan.realised = true;
+      const realise = this.perp.realise(perp, short + transferGas * this.cexNames.length, 5);
+      if (realise.length > 0) return decision('exit_partial', `${plan.reason}: realise perp PnL`, realise);
+    }
     if (moves.length > 0) return decision(plan.action, `${plan.reason}: move cash`, moves);
 
     // Phase 3: increase, keeping the hedge matched to the spot actually bought

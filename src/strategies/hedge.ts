@@ -97,6 +97,34 @@ export class PerpHedge {
     });
   }
 
+  /**
+   * perp_close orders that realise unrealised perp PnL to fund `shortfall` USDT: a venue's unrealised
+   * profit counts in its margin balance but cannot leave it (only the wallet balance can be transferred),
+   * so when a withdrawal needs more than the venues can send, a fraction of each profitable short is
+   * closed — its PnL becomes wallet balance — and the increase phase reopens it to target. The fraction,
+   * the same at every venue, is what covers the shortfall with 20 % to spare, at most the whole short.
+   */
+  realise(perps: readonly PerpState[], shortfall: number, minNotional: number): Instruction[] {
+    if (!(shortfall > 0)) return [];
+    let profit = 0;
+    const upnl = perps.map((p) => {
+      if (p.size >= 0) return 0;
+      const acct = p.v.account();
+      const u = Math.max(0, acct.marginBalanceUsdt - acct.walletBalanceUsdt);
+      profit += u;
+      return u;
+    });
+    if (!(profit > 0)) return [];
+    const fraction = Math.min(1, (1.2 * shortfall) / profit);
+    const out: Instruction[] = [];
+    perps.forEach((p, k) => {
+      const size = -p.size * fraction;
+      if (upnl[k] > 0 && size * p.mark > minNotional)
+        out.push({ op: 'perp_close', venue: p.leg.venue, symbol: this.symbol, side: 'short', size });
+    });
+    return out;
+  }
+
   /** perp_close of the part of each short beyond its target. */
   closes(perps: readonly PerpState[], minNotional: number): Instruction[] {
     const out: Instruction[] = [];
@@ -204,4 +232,11 @@ export class PerpHedge {
     }
     return moves;
   }
+}
+
+/** USDT that `moves` send to the wallet. */
+export function toWallet(moves: readonly Instruction[]): number {
+  let sum = 0;
+  for (const m of moves) if (m.op === 'transfer' && m.to === 'wallet' && m.asset === 'USDT') sum += m.amount;
+  return sum;
 }

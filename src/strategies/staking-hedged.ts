@@ -23,7 +23,7 @@
 import type { ModeConfig } from '../config/schema.js';
 import type { ExecutionItem, Instruction, StrategyDecision, WrapperAction } from '../domain/types.js';
 import { route, type Strategy, type StrategyContext } from './base.js';
-import { MIN_TRANSFER_USDT, PerpHedge, type HedgeTargets } from './hedge.js';
+import { MIN_TRANSFER_USDT, PerpHedge, toWallet, type HedgeTargets } from './hedge.js';
 import { RESERVE_LOW, RESERVE_REFILL, sellDust, StepReserve } from './staking-common.js';
 import { LoopLeg, type LongLeg } from './staking-legs.js';
 import { hedgedLongSize } from './staking-targets.js';
@@ -35,9 +35,12 @@ interface Plan extends HedgeTargets {
   long: number;
   /** USDT the wallet keeps: the pending withdrawal and the gas reserve. */
   keep: number;
+  /** Unrealised perp PnL was realised this step to fund a withdrawal (once per step). */
+  realised?: boolean;
 }
 
 export class HedgedStakingStrategy implements Strategy {
+  private replanned = false;
   private readonly spotVenue: string;
   private readonly transferVenue: string;
   private readonly symbol: string;
@@ -67,6 +70,7 @@ export class HedgedStakingStrategy implements Strategy {
 
   beginStep(): void {
     this.plan = null;
+    this.replanned = false;
     this.upkeepDone = false;
     this.dustDone = false;
   }
@@ -87,7 +91,14 @@ export class HedgedStakingStrategy implements Strategy {
       this.plan = this.makePlan(ctx);
       if (this.plan === null) return null;
     }
-    return this.nextPass(ctx, this.plan);
+    const d = this.nextPass(ctx, this.plan);
+    if (d !== null || this.replanned) return d;
+    // a withdrawal the plan left short (fees and slippage beyond its estimate): plan once more from
+    // what the book is now, which frees the rest
+    if (ctx.pendingWithdrawal <= ctx.venues.wallet.balanceOf('USDT') + 1e-9) return null;
+    this.replanned = true;
+    this.plan = this.makePlan(ctx);
+    return this.plan === null ? null : this.nextPass(ctx, this.plan);
   }
 
   /** ETH held on the spot venue, in the wallet (ETH and WETH) and in the leg. */
@@ -166,6 +177,8 @@ export class HedgedStakingStrategy implements Strategy {
       }));
       let target = hedgedLongSize(investable, price, fs, legs, this.share);
       if (override) target = Math.min(target, long * (1 - this.mode.risk.reduce_fraction));
+      // a withdrawal's step never grows the book: the cash it frees goes to the wallet
+      if (pending > 0 && !empty) target = Math.min(target, long);
       if (empty && !(target * price > Math.max(5, 100 * costs))) return null;
       return {
         action: empty
@@ -198,6 +211,10 @@ export class HedgedStakingStrategy implements Strategy {
         for (const p of perps) turnover += Math.abs(p.size) * p.mark * p.v.feeRate('perp', orderType);
         const costs = 1.5 * ((1 - scale) * turnover + transferGas * hops + this.leg.decreaseGas(ctx));
         scale = Math.max(0, scale - costs / invested);
+        // and frees at least the shortfall plus a margin above the smallest order and transfer sizes
+        const short = pending + reserve - cash;
+        const cushion = 2 * (5 + (transferGas + MIN_TRANSFER_USDT) * hops);
+        if (short > 0) scale = Math.max(0, Math.min(scale, 1 - (short + cushion) / invested));
       }
       return {
         action: scale >= 1 ? 'entry_partial' : scale === 0 ? 'exit_full' : 'exit_partial',
@@ -287,6 +304,14 @@ export class HedgedStakingStrategy implements Strategy {
       minTransfer,
       transferGas,
     );
+    // A withdrawal the venues cannot send (their equity is unrealised perp PnL): realise it first
+    const short = ctx.pendingWithdrawal - ctx.venues.wallet.balanceOf('USDT') - toWallet(moves);
+    if (short > 1e-9 && !plan.realised) {
+      plan.realised = true;
+      const realise = this.perp.realise(perps, short + transferGas * (this.cexNames.length + 1), 5);
+      if (realise.length > 0)
+        return this.decision('exit_partial', `${plan.reason}: realise perp PnL`, realise);
+    }
     if (moves.length > 0) return this.decision(plan.action, `${plan.reason}: move cash`, moves);
 
     // Phase 3: buy the missing long on the spot venue, open shorts matched to the long held

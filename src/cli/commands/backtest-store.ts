@@ -38,10 +38,16 @@ export async function saveCliRun(
   store: ResultsStore,
   o: BacktestOptionsText,
   run: BacktestRun,
+  failed?: string,
 ): Promise<{ id: string; location: string }> {
   try {
-    const id = await store.saveRun('cli', cliRequest(o, run.summary.initial_capital),
-      toRunResult(run), runTimings(run.summary));
+    const id = await store.saveRun(
+      'cli',
+      cliRequest(o, run.summary.initial_capital),
+      toRunResult(run),
+      runTimings(run.summary),
+      failed,
+    );
     return { id, location: store.location };
   } finally {
     await store.close();

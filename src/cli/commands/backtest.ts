@@ -39,13 +39,13 @@ export function registerBacktest(program: Command): void {
           : parseDecimal(o.capital, '--capital', { min: 0, exclusiveMin: true });
       if (o.store !== false) await checkStoreFromOptions(o);
       // the engine and the writers load only when the command runs (`basis --help` stays instant)
-      const [{ runBacktest }, { writeRunFiles }, { saveCliRun }] = await Promise.all([
+      const [{ runBacktest, partialRunOf }, { writeRunFiles }, { saveCliRun }] = await Promise.all([
         import('../../engine/backtest.js'),
         import('../../results/files.js'),
         import('./backtest-store.js'),
       ]);
       const bar = new ProgressBar(!o.quiet);
-      const run = await runBacktest({
+      const options = {
         mode: o.mode,
         startMs: o.start === undefined ? undefined : parseTime(o.start, '--start'),
         endMs: o.end === undefined ? undefined : parseTime(o.end, '--end'),
@@ -55,8 +55,27 @@ export function registerBacktest(program: Command): void {
         overrides: o.set,
         deposits: (o.deposit as string[]).map((d) => parseFlow(d, '--deposit')),
         withdrawals: (o.withdraw as string[]).map((d) => parseFlow(d, '--withdraw')),
-        onProgress: (done, total) => bar.update(done, total),
-      });
+        onProgress: (done: number, total: number) => bar.update(done, total),
+      };
+      let run;
+      try {
+        run = await runBacktest(options);
+      } catch (err) {
+        bar.done();
+        // a run that stopped mid-way is written (files and store, status failed) with what it recorded
+        const partial = partialRunOf(err);
+        if (partial) {
+          const files = writeRunFiles(partial, { jsonPath: o.json, outDir: o.out });
+          const saved =
+            o.store === false
+              ? null
+              : await saveCliRun(await storeFromOptions(o), o, partial, partial.summary.error);
+          out(
+            `run failed after ${partial.summary.steps} steps (up to ${partial.summary.end}); what it recorded: ${files.summary}${saved ? `, run ${saved.id} (status failed)` : ''}`,
+          );
+        }
+        throw err;
+      }
       bar.done();
       const files = writeRunFiles(run, { jsonPath: o.json, outDir: o.out });
       const saved = o.store === false ? null : await saveCliRun(await storeFromOptions(o), o, run);

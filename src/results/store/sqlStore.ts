@@ -126,10 +126,11 @@ export class SqlResultsStore implements ResultsStore {
     request: RunRequest,
     result: RunResult,
     timings: RunTimings,
+    failed?: string,
   ): Promise<string> {
     return this.db.transaction(async (tx) => {
       const id = await this.insertRun(tx, source, request, 'running');
-      await this.writeResult(tx, id, result, timings);
+      await this.writeResult(tx, id, result, timings, failed ?? null);
       return id;
     });
   }
@@ -139,6 +140,7 @@ export class SqlResultsStore implements ResultsStore {
     id: string,
     result: RunResult,
     timings: RunTimings,
+    failed: string | null = null,
   ): Promise<void> {
     const s = this.s;
     const t0 = performance.now();
@@ -175,10 +177,10 @@ export class SqlResultsStore implements ResultsStore {
     const sum = result.summary;
     const saveMs = Math.round((performance.now() - t0) * 10) / 10;
     await tx.query(
-      `update ${s}.runs set status = 'done', finished_at = $2::text::timestamptz, family = $3, share_class = $4,
+      `update ${s}.runs set status = $13, finished_at = $2::text::timestamptz, family = $3, share_class = $4,
          window_start = $5::text::timestamptz, window_end = $6::text::timestamptz, synthetic = $7, steps = $8,
          config = $9::text::json, dataset = $10::text::json, timings = $11::text::json, summary = $12::text::json,
-         error = null
+         error = $14
        where id = $1`,
       [
         id,
@@ -198,11 +200,21 @@ export class SqlResultsStore implements ResultsStore {
           save_ms: saveMs,
         }),
         toJson(sum),
+        failed === null ? 'done' : 'failed',
+        failed,
       ],
     );
   }
 
-  async failRun(id: string, error: string): Promise<void> {
+  async failRun(
+    id: string,
+    error: string,
+    partial?: { result: RunResult; timings: RunTimings },
+  ): Promise<void> {
+    if (partial) {
+      await this.db.transaction((tx) => this.writeResult(tx, id, partial.result, partial.timings, error));
+      return;
+    }
     await this.db.query(
       `update ${this.s}.runs set status = 'failed', error = $2, finished_at = $3::text::timestamptz where id = $1`,
       [id, error, new Date().toISOString()],

@@ -179,9 +179,17 @@ export interface ResultsStore {
   markRunning(id: string): Promise<void>;
   /** Saves series, events and summary and marks the run done, in one transaction. */
   completeRun(id: string, result: RunResult, timings: RunTimings): Promise<void>;
-  failRun(id: string, error: string): Promise<void>;
+  /** Marks a run failed; with `partial`, also keeps the steps it recorded before it stopped. */
+  failRun(id: string, error: string, partial?: { result: RunResult; timings: RunTimings }): Promise<void>;
   /** Creates and completes a run in one transaction (the CLI's path). */
-  saveRun(source: RunSource, request: RunRequest, result: RunResult, timings: RunTimings): Promise<string>;
+  saveRun(
+    source: RunSource,
+    request: RunRequest,
+    result: RunResult,
+    timings: RunTimings,
+    /** The error of a run that stopped mid-way: saved as failed with what it recorded. */
+    failed?: string,
+  ): Promise<string>;
   /** Runs left queued or running by a process that stopped are marked failed; returns how many. */
   failInterrupted(reason: string): Promise<number>;
   getRun(id: string): Promise<RunRecord | null>;

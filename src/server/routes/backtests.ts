@@ -98,6 +98,11 @@ export function links(id: string): Record<string, string> {
   };
 }
 
+/** Done, or failed mid-way with the steps it recorded. */
+function hasResults(run: RunRecord): boolean {
+  return run.status === 'done' || (run.status === 'failed' && (run.steps ?? 0) > 0);
+}
+
 export async function getRunOr404(ctx: ServerContext, id: string): Promise<RunRecord> {
   const run = await ctx.store.getRun(id);
   if (!run) throw new HttpError(404, `no backtest ${id}`);
@@ -114,7 +119,8 @@ function statusOf(ctx: ServerContext, run: RunRecord) {
     ...run,
     progress,
     queue_position: live?.position ?? null,
-    summary: run.status === 'done' ? run.summary : null,
+    // a run that stopped mid-way keeps the summary of the steps it recorded (status failed)
+    summary: run.status === 'done' || (run.status === 'failed' && run.steps) ? run.summary : null,
     error: run.status === 'failed' && run.error !== null ? ctx.redact(run.error) : null,
     links: links(run.id),
   };
@@ -176,7 +182,7 @@ export function registerBacktestRoutes(app: FastifyInstance, ctx: ServerContext)
     { schema: routeSchema({ summary: "The run's summary (409 until it is done)", params: RunIdParams }) },
     async (req) => {
       const run = await getRunOr404(ctx, req.params.id);
-      if (run.status !== 'done')
+      if (!hasResults(run))
         throw new HttpError(409, `backtest ${run.id} is ${run.status}; its summary exists once it is done`);
       return run.summary;
     },
@@ -194,7 +200,7 @@ export function registerBacktestRoutes(app: FastifyInstance, ctx: ServerContext)
     },
     async (req) => {
       const run = await getRunOr404(ctx, req.params.id);
-      if (run.status !== 'done')
+      if (!hasResults(run))
         throw new HttpError(409, `backtest ${run.id} is ${run.status}; its series exist once it is done`);
       const points = req.query.points ?? 2000;
       const columns = req.query.names?.length ?? (await ctx.store.seriesInfo(run.id)).length;
@@ -283,7 +289,7 @@ export function registerBacktestRoutes(app: FastifyInstance, ctx: ServerContext)
     },
     async (req, reply) => {
       const run = await getRunOr404(ctx, req.params.id);
-      if (run.status !== 'done')
+      if (!hasResults(run))
         throw new HttpError(409, `backtest ${run.id} is ${run.status}; its report exists once it is done`);
       const html = await renderReport(ctx.store, run.id);
       return reply
