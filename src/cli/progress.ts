@@ -9,8 +9,16 @@ export class ProgressBar {
     const width = 30;
     const filled = Math.round((done / total) * width);
     process.stderr.write(
-      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${((done / total) * 100).toFixed(0).padStart(3)} % ${done}/${total} steps`,
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${((done / total) * 100).toFixed(0).padStart(3)} % ${done}/${total} steps\x1b[K`,
     );
+    this.drawn = true;
+  }
+
+  /** Long first-time work before the run (sample data, model training): its name and share done. */
+  phase(label: string, done: number, total: number): void {
+    if (!this.enabled || !process.stderr.isTTY) return;
+    const pct = total > 0 ? ` ${((done / total) * 100).toFixed(0).padStart(3)} %` : '';
+    process.stderr.write(`\r${label}…${done > 0 ? pct : ''}\x1b[K`);
     this.drawn = true;
   }
 

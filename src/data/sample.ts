@@ -133,9 +133,10 @@ function isSample(dir: string): boolean {
  * is renamed into place, so concurrent callers never see a half-written sample. A non-empty directory
  * that is not a basis sample is never overwritten.
  */
-export function ensureSampleDataset(dir: string = defaultSampleDir()): string {
+export function ensureSampleDataset(dir: string = defaultSampleDir(), onGenerate?: () => void): string {
   const abs = resolve(dir);
   if (isCurrentSample(abs)) return abs;
+  onGenerate?.();
   if (existsSync(abs) && !isSample(abs)) {
     let empty = false;
     try {

@@ -49,6 +49,8 @@ export interface BacktestOptions {
   signals?: PredictionSet;
   /** Runs started for an API caller: where the signal source may read and connect (docs/security.md). */
   sandbox?: SignalSandbox;
+  /** Long first-time work before the loop (generating the sample dataset, training a model). */
+  onPhase?: (phase: string, done: number, total: number) => void;
   /** Called about 100 times per run; a returned promise is awaited (a server yields to its event loop). */
   onProgress?: (done: number, total: number) => void | Promise<void>;
 }
@@ -69,10 +71,10 @@ export function checkAvailable(mode: ModeConfig): void {
   }
 }
 
-export function resolveDataDir(dataDir?: string): { dir: string; sample: boolean } {
+export function resolveDataDir(dataDir?: string, onGenerate?: () => void): { dir: string; sample: boolean } {
   const dir = dataDir ?? process.env.BASIS_DATA_DIR;
   if (dir && dir.length > 0) return { dir, sample: false };
-  return { dir: ensureSampleDataset(), sample: true };
+  return { dir: ensureSampleDataset(undefined, onGenerate), sample: true };
 }
 
 /**
@@ -144,7 +146,9 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   const mode = resolved.mode;
   const capital = opts.capital ?? DEFAULT_CAPITAL[mode.share_class];
   checkAvailable(mode);
-  const { dir: dataDir } = resolveDataDir(opts.dataDir);
+  const { dir: dataDir } = resolveDataDir(opts.dataDir, () =>
+    opts.onPhase?.('generating the synthetic sample dataset (first run only)', 0, 1),
+  );
 
   const plan = seriesPlan(mode);
   let startMs = opts.startMs;
@@ -190,6 +194,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
         signals: opts.signals,
         sandbox: opts.sandbox,
         cacheDir: opts.cacheDir,
+        onPhase: opts.onPhase,
       })
     : [];
 

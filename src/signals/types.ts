@@ -43,6 +43,8 @@ export interface SignalRequest {
   /** Dataset root (the baseline trains on its candles). */
   dataDir: string;
   cacheDir?: string;
+  /** Progress of long work (the baseline's walk-forward training), bars done of all. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Facts about how a source produced its predictions (training time, retrains, ...), for the run's report. */

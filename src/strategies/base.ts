@@ -51,6 +51,8 @@ export interface StrategyEnvironment {
   signals?: PredictionSet;
   /** Limits on the signal source of a run started for an API caller (src/signals/index.ts). */
   sandbox?: SignalSandbox;
+  /** Progress of long preparation (model training), shown by the CLI. */
+  onPhase?: (phase: string, done: number, total: number) => void;
   cacheDir?: string;
 }
 

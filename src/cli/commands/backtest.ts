@@ -56,6 +56,7 @@ export function registerBacktest(program: Command): void {
         deposits: (o.deposit as string[]).map((d) => parseFlow(d, '--deposit')),
         withdrawals: (o.withdraw as string[]).map((d) => parseFlow(d, '--withdraw')),
         onProgress: (done: number, total: number) => bar.update(done, total),
+        onPhase: (phase: string, done: number, total: number) => bar.phase(phase, done, total),
       };
       let run;
       try {

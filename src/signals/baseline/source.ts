@@ -84,7 +84,7 @@ export class BaselineSignalSource implements SignalSource {
     );
     const from = Math.round((req.startMs - fromMs) / stepMs);
     const to = data.length - 1;
-    const wf = walkForward(ts, fm, this.params, from, to);
+    const wf = walkForward(ts, fm, this.params, from, to, req.onProgress);
     const timestampsMs = ts.slice(from, to + 1);
     let correct = 0;
     let judged = 0;

@@ -42,8 +42,11 @@ export function walkForward(
   params: WalkForwardParams,
   from: number,
   to: number,
+  /** Called about 100 times while the model is fitted walk-forward (bars done, bars in all). */
+  onProgress?: (done: number, total: number) => void,
 ): WalkForwardResult {
   const out = to - from + 1;
+  const every100 = Math.max(1, Math.floor((to + 1) / 100));
   const direction = new Int8Array(out);
   const confidence = new Float64Array(out);
   const sd = new Float64Array(out);
@@ -63,6 +66,7 @@ export function walkForward(
   let nextFit = Math.ceil(earliest / every) * every;
   const rows = new Int32Array(fm.n);
   for (let i = 0; i <= to; i++) {
+    if (onProgress && i % every100 === 0) onProgress(i, to + 1);
     const t = timestampsMs[i];
     if (t >= nextFit) {
       const slot = Math.floor(t / every);

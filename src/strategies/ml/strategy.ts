@@ -94,6 +94,9 @@ export class MlDirectionalStrategy implements Strategy {
         stepMs: data.stepMs,
         dataDir: data.dataDir,
         cacheDir: env.cacheDir,
+        onProgress: env.onPhase
+          ? (done, total) => env.onPhase!('training the baseline model', done, total)
+          : undefined,
       }));
     }
     const g = alignPredictions(predictions, data);
