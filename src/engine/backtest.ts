@@ -19,6 +19,7 @@ import {
 import { buildRun, type RunParts } from './setup.js';
 import { stepOf, type Flow } from './flows.js';
 import type { StepRecorder } from './recorder.js';
+import { runStep } from './step.js';
 import { iso } from './time.js';
 import type { PredictionSet, SignalSandbox } from '../signals/types.js';
 import { summarise, type BacktestSummary } from '../results/summary.js';
@@ -29,8 +30,7 @@ export const IMPLEMENTED_FAMILIES: ReadonlySet<string> = new Set([
   'staking',
   'ml_directional',
 ]);
-/** Strategy decision passes allowed per step (reduce → realise → move cash → increase, and a second funding plan for a withdrawal). */
-export const MAX_PASSES_PER_STEP = 8;
+export { MAX_PASSES_PER_STEP } from './step.js';
 
 export interface BacktestOptions {
   mode: string;
@@ -263,31 +263,16 @@ export function partialRunOf(err: unknown): BacktestRun | undefined {
   return err instanceof Error ? partials.get(err) : undefined;
 }
 
-/** The loop itself, shared by the benchmark. */
+/** The loop itself (the one step of src/engine/step.ts over the grid), shared by the benchmark. */
 export async function runLoop(
   parts: RunParts,
   depositAt: Float64Array,
   withdrawAt: Float64Array,
   onProgress?: (done: number, total: number) => void | Promise<void>,
 ): Promise<StepRecorder> {
-  const {
-    cursor,
-    data,
-    simulated,
-    positions,
-    exposure,
-    pnl,
-    ledger,
-    strategy,
-    execution,
-    wallet,
-    ctx,
-    recorder,
-  } = parts;
+  const { cursor, data, positions, exposure, pnl, ledger, recorder } = parts;
   const n = data.length;
-  const walletAsset = parts.walletAsset;
   const progressEvery = Math.max(1, Math.floor(n / 100));
-  const tight = parts.tightLoop;
 
   cursor.step = 0;
   ledger.setTime(data.timestampsMs[0]);
@@ -296,52 +281,12 @@ export async function runLoop(
   pnl.start(0);
 
   for (let step = 0; step < n; step++) {
-    cursor.step = step;
-    ledger.setTime(data.timestampsMs[step]);
-    pnl.beginStep();
-    if (step > 0) for (let i = 0; i < simulated.length; i++) simulated[i].settle(step, ledger);
-    const dep = depositAt[step];
-    if (dep > 0) {
-      wallet.credit(walletAsset, dep);
-      pnl.flow(dep);
-      ledger.event('deposit', { amount: dep, asset: walletAsset });
-    }
-    tight();
-
-    ctx.step = step;
-    ctx.timeMs = data.timestampsMs[step];
-    ctx.pendingWithdrawal = withdrawAt[step];
-    if (withdrawAt[step] > exposure.equity * (1 + 1e-9)) {
-      throw new InputError(
-        `withdrawal of ${withdrawAt[step]} ${walletAsset} at ${iso(data.timestampsMs[step])} exceeds the equity then (${exposure.equity})`,
-      );
-    }
-    if (strategy.beginStep) {
-      ctx.equity = exposure.equity;
-      strategy.beginStep(ctx);
-    }
-    for (let pass = 0; pass < MAX_PASSES_PER_STEP; pass++) {
-      ctx.pass = pass;
-      ctx.equity = exposure.equity;
-      const d = strategy.decide(ctx);
-      if (d === null) break;
-      await execution.execute(d);
-    }
-
-    const wd = withdrawAt[step];
-    if (wd > 0) {
-      const has = wallet.balanceOf(walletAsset);
-      if (has < wd * (1 - 1e-9)) {
-        throw new InputError(
-          `withdrawal of ${wd} ${walletAsset} at ${iso(data.timestampsMs[step])} could not be funded: the strategy freed ${has} (equity ${exposure.equity})`,
-        );
-      }
-      wallet.debit(walletAsset, Math.min(wd, has));
-      pnl.flow(-wd);
-      ledger.event('withdrawal', { amount: wd, asset: walletAsset });
-      tight();
-    }
-    parts.record(step, dep);
+    await runStep(
+      parts,
+      step,
+      { deposit: depositAt[step], withdrawal: withdrawAt[step] },
+      { settle: step > 0, unfunded: 'fail', record: true },
+    );
     if (onProgress && (step % progressEvery === 0 || step === n - 1)) await onProgress(step + 1, n);
   }
   ledger.flushInterest();

@@ -26,8 +26,8 @@ export interface BasisOptions {
 
 interface Plan {
   kind: 'retarget' | 'scale';
-  /** Unrealised perp PnL was realised this step to fund a withdrawal (once per step). */
-  realised?: boolean;
+  /** Rounds of realising unrealised perp PnL this step to fund a withdrawal (at most two). */
+  realised?: number;
   action: WrapperAction;
   reason: string;
   /** Target spot quantity. */
@@ -147,8 +147,6 @@ export class BasisStrategy implements Strategy {
     );
     let q = fundingOff ? 0 : Math.max(0, (investable - transferGas * this.hedge.length) / denom);
     if (override) q = Math.min(q, qNow * (1 - this.mode.risk.reduce_fraction));
-    // a withdrawal's step never grows the book: the cash it frees goes to the wallet, not to more spot
-    if (ctx.pendingWithdrawal > 0) q = Math.min(q, qNow);
     const action: WrapperAction =
       q === 0 ? 'exit_full' : empty ? 'entry_full' : q >= qNow ? 'entry_partial' : 'exit_partial';
     const reason = override
@@ -220,8 +218,8 @@ export class BasisStrategy implements Strategy {
     );
     // A withdrawal the venues cannot send (their equity is unrealised perp PnL): realise it first
     const short = ctx.pendingWithdrawal - ctx.venues.wallet.balanceOf('USDT') - toWallet(moves);
-    if (short > 1e-9 && !plan.realised) {
-      plan.realised = true;
+    if (short > 1e-9 && (plan.realised ?? 0) < 2) {
+      plan.realised = (plan.realised ?? 0) + 1;
       const realise = this.perp.realise(perp, short + transferGas * this.cexNames.length, 5);
       if (realise.length > 0) return decision('exit_partial', `${plan.reason}: realise perp PnL`, realise);
     }

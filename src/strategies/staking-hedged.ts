@@ -35,8 +35,8 @@ interface Plan extends HedgeTargets {
   long: number;
   /** USDT the wallet keeps: the pending withdrawal and the gas reserve. */
   keep: number;
-  /** Unrealised perp PnL was realised this step to fund a withdrawal (once per step). */
-  realised?: boolean;
+  /** Rounds of realising unrealised perp PnL this step to fund a withdrawal (at most two). */
+  realised?: number;
 }
 
 export class HedgedStakingStrategy implements Strategy {
@@ -177,8 +177,6 @@ export class HedgedStakingStrategy implements Strategy {
       }));
       let target = hedgedLongSize(investable, price, fs, legs, this.share);
       if (override) target = Math.min(target, long * (1 - this.mode.risk.reduce_fraction));
-      // a withdrawal's step never grows the book: the cash it frees goes to the wallet
-      if (pending > 0 && !empty) target = Math.min(target, long);
       if (empty && !(target * price > Math.max(5, 100 * costs))) return null;
       return {
         action: empty
@@ -306,8 +304,8 @@ export class HedgedStakingStrategy implements Strategy {
     );
     // A withdrawal the venues cannot send (their equity is unrealised perp PnL): realise it first
     const short = ctx.pendingWithdrawal - ctx.venues.wallet.balanceOf('USDT') - toWallet(moves);
-    if (short > 1e-9 && !plan.realised) {
-      plan.realised = true;
+    if (short > 1e-9 && (plan.realised ?? 0) < 2) {
+      plan.realised = (plan.realised ?? 0) + 1;
       const realise = this.perp.realise(perps, short + transferGas * (this.cexNames.length + 1), 5);
       if (realise.length > 0)
         return this.decision('exit_partial', `${plan.reason}: realise perp PnL`, realise);

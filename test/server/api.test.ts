@@ -212,7 +212,7 @@ describe('documents, UI and security', () => {
     ])
       expect(Object.keys(doc.body.paths)).toContain(p);
     const post = doc.body.paths['/api/backtests'].post;
-    expect(post.requestBody.content['application/json'].schema.required).toEqual(['mode', 'capital']);
+    expect(post.requestBody.content['application/json'].schema.required).toEqual(['mode']);
     const ui = await call('/docs/static/index.html');
     expect(ui.status).toBe(200);
     expect(ui.text).not.toMatch(/(src|href)=["']https?:/);

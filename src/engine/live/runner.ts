@@ -9,7 +9,7 @@
 import { DataError } from '../../domain/errors.js';
 import { PNL_SOURCES } from '../../domain/types.js';
 import type { LiveCex } from '../../venues/cex/client.js';
-import { MAX_PASSES_PER_STEP } from '../backtest.js';
+import { runStep } from '../step.js';
 import type { ControlMessage } from './control.js';
 import { reweigh } from './hedge.js';
 import type { LiveRunOptions } from './options.js';
@@ -203,7 +203,7 @@ export class LiveRunner {
     s.intentClock.tick = this.tickNo;
     s.intentClock.seq = 0;
     const parts = s.parts!;
-    const { ledger, pnl, wallet, ctx, exposure } = parts;
+    const { ledger, pnl, exposure } = parts;
     let step: number;
     try {
       const r = await s.source!.tick(now);
@@ -228,66 +228,53 @@ export class LiveRunner {
       return { tick: this.tickNo, decisions: 0, healthy: false, skipped: true };
     }
     ms.market = performance.now() - t0;
-    parts.cursor.step = step;
-    ledger.setTime(now);
-    if (this.pnlStarted) pnl.beginStep();
-    // Every row is settled once, by the runner that appended it (a seeded grid's rows were settled before).
-    if (step > 0) for (const v of parts.simulated) v.settle(step, ledger);
+    const dep = this.totals.pendingDeposit;
     const t1 = performance.now();
-    const healthy = await this.syncLive();
-    ms.venues = performance.now() - t1;
-    if (!this.pnlStarted) {
-      // PnL is measured from here: what settled before the first measurement is in the baseline equity.
-      parts.ledger.drain(new Float64Array(PNL_SOURCES.length));
-      parts.positions.refresh();
-      exposure.update(step);
-      pnl.start(step);
-      pnl.beginStep();
-      this.pnlStarted = true;
-    }
-    const asset = parts.walletAsset;
-    if (this.totals.pendingDeposit > 0) {
-      const dep = this.totals.pendingDeposit;
-      wallet.credit(asset, dep);
-      pnl.flow(dep);
-      this.totals.deposits += dep;
-      this.totals.pendingDeposit = 0;
-      ledger.event('deposit', { amount: dep, asset });
-      this.snapshot('deposit', false);
-    }
-    parts.tightLoop();
-    this.fallback();
-    ctx.step = step;
-    ctx.timeMs = now;
-    ctx.pendingWithdrawal = this.totals.pendingWithdrawal;
-    let decisions = 0;
-    const t2 = performance.now();
-    if (healthy) {
-      const strategy = parts.strategy;
-      if (strategy.beginStep) {
-        ctx.equity = exposure.equity;
-        strategy.beginStep(ctx);
-      }
-      for (let pass = 0; pass < MAX_PASSES_PER_STEP; pass++) {
-        if ([...s.live.values()].some((r) => r.unresolved)) break;
-        ctx.pass = pass;
-        ctx.equity = exposure.equity;
-        const d = strategy.decide(ctx);
-        if (d === null) break;
-        decisions++;
-        await parts.execution.execute(d);
-        this.snapshot('execution', false);
-      }
-    } else ledger.event('decisions_skipped', { reason: 'an order of unknown outcome is not resolved yet' });
-    ms.decide = performance.now() - t2;
-    const wd = this.totals.pendingWithdrawal;
-    if (wd > 0 && wallet.balanceOf(asset) >= wd * (1 - 1e-9)) {
-      wallet.debit(asset, Math.min(wd, wallet.balanceOf(asset)));
-      pnl.flow(-wd);
-      this.totals.withdrawals += wd;
+    // the one step of every environment (src/engine/step.ts), with the wall clock's hooks
+    const out = await runStep(
+      parts,
+      step,
+      { deposit: dep, withdrawal: this.totals.pendingWithdrawal },
+      {
+        // every row is settled once, by the runner that appended it (a seeded grid's rows were settled before)
+        settle: step > 0,
+        beginPnl: this.pnlStarted,
+        afterSettle: async () => {
+          const healthy = await this.syncLive();
+          ms.venues = performance.now() - t1;
+          if (!this.pnlStarted) {
+            // PnL is measured from here: what settled before the first measurement is in the baseline equity
+            parts.ledger.drain(new Float64Array(PNL_SOURCES.length));
+            parts.positions.refresh();
+            exposure.update(step);
+            pnl.start(step);
+            pnl.beginStep();
+            this.pnlStarted = true;
+          }
+          return healthy;
+        },
+        beforeDecisions: () => {
+          if (dep > 0) {
+            this.totals.deposits += dep;
+            this.totals.pendingDeposit = 0;
+            this.snapshot('deposit', false);
+          }
+          this.fallback();
+        },
+        mayDecide: () => ![...s.live.values()].some((r) => r.unresolved),
+        afterExecution: () => this.snapshot('execution', false),
+        unfunded: 'defer',
+        record: false,
+      },
+    );
+    ms.decide = performance.now() - t1 - ms.venues;
+    const healthy = out.decided;
+    const decisions = out.decisions;
+    if (!healthy)
+      ledger.event('decisions_skipped', { reason: 'an order of unknown outcome is not resolved yet' });
+    if (out.withdrawn > 0) {
+      this.totals.withdrawals += out.withdrawn;
       this.totals.pendingWithdrawal = 0;
-      ledger.event('withdrawal', { amount: wd, asset });
-      parts.tightLoop();
     }
     this.snapshot('tick_end', false);
     s.journal.append({
