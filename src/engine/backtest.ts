@@ -9,7 +9,7 @@ import { MissingFileError, describeCoverage, ensureSampleDataset, loadMarketData
 import type { MarketData, SeriesMeta } from '../data/types.js';
 import { InputError } from '../domain/errors.js';
 import { HOUR_MS } from '../domain/types.js';
-import type { RunEvent } from './ledger.js';
+import type { RunEvent } from '../portfolio/ledger.js';
 import {
   applyHedgeCoverageRule,
   hedgeCoverageProblems,
@@ -22,7 +22,7 @@ import type { StepRecorder } from './recorder.js';
 import { runStep } from './step.js';
 import { iso } from './time.js';
 import type { PredictionSet, SignalSandbox } from '../signals/types.js';
-import { summarise, type BacktestSummary } from '../results/summary.js';
+import { summarise, type BacktestSummary } from './summary.js';
 
 export const IMPLEMENTED_FAMILIES: ReadonlySet<string> = new Set([
   'lending',

@@ -18,7 +18,7 @@ import { GasModel } from '../venues/simulated/gas.js';
 import { MarketCursor } from '../venues/simulated/market.js';
 import { SimulatedAave, SimulatedCex, SimulatedWallet } from '../venues/simulated/index.js';
 import type { CexVenue, LendingVenue, SimulatedVenue, Venue, WalletVenue } from '../venues/types.js';
-import { RunLedger } from './ledger.js';
+import { RunLedger } from '../portfolio/ledger.js';
 import { StepRecorder } from './recorder.js';
 import { buildStakingVenues, stakingWallet } from './staking-setup.js';
 

@@ -18,9 +18,9 @@ import {
   type Instruction,
   type StrategyDecision,
 } from '../domain/types.js';
-import type { RunLedger } from '../engine/ledger.js';
+import type { RunLedger } from '../portfolio/ledger.js';
 import type { Fill, GasModel, Venue } from '../venues/types.js';
-import { realSleep, retryPolicy, withRetry, type Random, type Sleep } from './retry.js';
+import { realSleep, retryPolicy, withRetry, type Random, type Sleep } from '../domain/retry.js';
 
 /** The action type an instruction belongs to, which decides the venue it may go to. */
 export function actionTypeOf(i: Instruction): ActionType {

@@ -41,7 +41,7 @@ import {
   type Random,
   type RetryPolicy,
   type Sleep,
-} from './retry.js';
+} from '../domain/retry.js';
 
 /** The exchange client operations the policy needs (implemented by LiveCex). */
 export interface OrderVenue extends CexVenue {

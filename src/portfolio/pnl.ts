@@ -6,7 +6,7 @@
  * floating-point noise.
  */
 import { PNL_SOURCES } from '../domain/types.js';
-import type { RunLedger } from '../engine/ledger.js';
+import type { RunLedger } from './ledger.js';
 import type { ExposureMonitor } from './exposure.js';
 import type { PositionMonitor } from './positions.js';
 

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { loadVenue, resolveConfigDir } from '../config/load.js';
 import { resolveVenueEnvironment, type EnvironmentBlock } from '../config/interpolate.js';
 import { DataError, InputError } from '../domain/errors.js';
-import { withRetry } from '../execution/retry.js';
+import { withRetry } from '../domain/retry.js';
 import { BinanceApi } from './cex/binance.js';
 import { BybitApi } from './cex/bybit.js';
 import { createExchange, isSupportedExchange, type SupportedExchange } from './cex/exchange.js';

@@ -14,7 +14,7 @@
  * `ExchangeServer.noReply = 'reset'`, its connection is dropped at once — the client sees the same
  * unknown outcome without waiting for a timeout.
  */
-import { seededRandom, type Random } from '../../src/execution/retry.js';
+import { seededRandom, type Random } from '../../src/domain/retry.js';
 
 export const FAULT_KINDS = [
   'rate_limit',

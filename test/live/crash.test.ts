@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runPaths, RunControl } from '../../src/engine/live/control.js';
 import { FileJournal } from '../../src/engine/live/journal.js';
 import { recover } from '../../src/engine/live/recovery.js';
-import { seededRandom } from '../../src/execution/retry.js';
+import { seededRandom } from '../../src/domain/retry.js';
 import type { OrderRecord, OutcomeRecord, IntentRecord } from '../../src/execution/intents.js';
 import { bundle } from './bundle.js';
 import { basisBook, FAST_EXECUTION, fundAccounts, liveFixture } from './setup.js';

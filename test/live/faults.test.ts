@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RunControl, runPaths } from '../../src/engine/live/control.js';
 import { FileJournal } from '../../src/engine/live/journal.js';
 import { LiveRunner } from '../../src/engine/live/runner.js';
-import { seededRandom } from '../../src/execution/retry.js';
+import { seededRandom } from '../../src/domain/retry.js';
 import { basisBook, FAST_EXECUTION, fundAccounts, liveFixture, type LiveFixture } from './setup.js';
 
 let f: LiveFixture;

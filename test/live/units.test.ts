@@ -14,7 +14,7 @@ import type { Instruction } from '../../src/domain/types.js';
 import { CircuitBreaker } from '../../src/execution/breaker.js';
 import { fallbackWeights } from '../../src/execution/fallback.js';
 import { clientOrderId, followUpId } from '../../src/execution/idempotency.js';
-import { backoffMs, withRetry } from '../../src/execution/retry.js';
+import { backoffMs, withRetry } from '../../src/domain/retry.js';
 import { FileJournal } from '../../src/engine/live/journal.js';
 import { reconcile } from '../../src/engine/live/reconcile.js';
 import { recover } from '../../src/engine/live/recovery.js';

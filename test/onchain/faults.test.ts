@@ -10,7 +10,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { resolveMode } from '../../src/config/index.js';
 import { VenueError } from '../../src/domain/errors.js';
 import type { Instruction } from '../../src/domain/types.js';
-import { RunLedger } from '../../src/engine/ledger.js';
+import { RunLedger } from '../../src/portfolio/ledger.js';
 import { ExecutionManager } from '../../src/execution/manager.js';
 import type { Pricer } from '../../src/portfolio/pricing.js';
 import { swapRouterAbi } from '../../src/venues/onchain/uniswap/abi.js';

@@ -9,7 +9,7 @@ import { loadVenue, resolveMode, type ResolvedMode } from '../../src/config/inde
 import type { VenueConfig } from '../../src/config/schema.js';
 import { VenueError } from '../../src/domain/errors.js';
 import type { AtomicGroup, Instruction } from '../../src/domain/types.js';
-import { RunLedger } from '../../src/engine/ledger.js';
+import { RunLedger } from '../../src/portfolio/ledger.js';
 import { ExecutionManager } from '../../src/execution/manager.js';
 import type { Pricer } from '../../src/portfolio/pricing.js';
 import type { StrategyContext } from '../../src/strategies/base.js';

@@ -14,7 +14,7 @@ import { LiveGrid } from '../../data/live-grid.js';
 import { InputError, VenueError } from '../../domain/errors.js';
 import type { IntentClock, IntentLog } from '../../execution/intents.js';
 import { ResilientCex, resiliencePolicy } from '../../execution/resilient.js';
-import { seededRandom } from '../../execution/retry.js';
+import { seededRandom } from '../../domain/retry.js';
 import { LiveCex } from '../../venues/cex/client.js';
 import { planEnvironments, type EnvironmentPlan } from '../../venues/environment.js';
 import { requestWindowMs } from '../../venues/cex/exchange.js';

@@ -5,7 +5,7 @@
  */
 import { PNL_SOURCES } from '../../domain/types.js';
 import type { BacktestRun } from '../../engine/backtest.js';
-import type { BacktestSummary } from '../summary.js';
+import type { BacktestSummary } from '../../engine/summary.js';
 import type { RunResult, RunTimings, SeriesColumn } from './types.js';
 
 /**

@@ -2,9 +2,9 @@
 import type { ModeConfig } from '../config/schema.js';
 import type { MarketData } from '../data/types.js';
 import { PNL_SOURCES } from '../domain/types.js';
-import type { RunParts } from '../engine/setup.js';
-import type { StepRecorder } from '../engine/recorder.js';
-import { iso } from '../engine/time.js';
+import type { RunParts } from './setup.js';
+import type { StepRecorder } from './recorder.js';
+import { iso } from './time.js';
 import { computeMetrics } from './metrics.js';
 
 export interface BacktestSummary {

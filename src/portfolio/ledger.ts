@@ -4,7 +4,7 @@
  * group that fails rolls bookings and events back to its mark.
  */
 import { PNL_SOURCE_INDEX, type PnlSource } from '../domain/types.js';
-import type { Pricer } from '../portfolio/pricing.js';
+import type { Pricer } from './pricing.js';
 import type { Ledger } from '../venues/types.js';
 
 export interface RunEvent {

@@ -5,7 +5,7 @@
  * Delay before attempt n+1 (n ≥ 1): uniform in [0, min(maxMs, baseMs × 2^(n−1))] ("full jitter"), so
  * clients that fail together do not retry together.
  */
-import { VenueError } from '../domain/errors.js';
+import { VenueError } from './errors.js';
 
 export interface RetryPolicy {
   /** Attempts in all, ≥ 1 (1 = no retry). */
