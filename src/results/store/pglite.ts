@@ -114,6 +114,12 @@ export async function openPglite(dir: string): Promise<SqlDriver> {
       const r = await q.query<T>(text, params);
       return r.rows;
     },
+    // PGlite reads COPY input from a blob: one statement parsed in C, no per-row JSON or parameters
+    async copyFrom(table: string, columns: readonly string[], text: string): Promise<void> {
+      await q.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], {
+        blob: new Blob([text]),
+      });
+    },
   });
   let closed = false;
   return {

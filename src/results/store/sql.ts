@@ -7,6 +7,20 @@ import { BasisError } from '../../domain/errors.js';
 export interface SqlClient {
   /** One statement with `$n` parameters; rows as objects. */
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * `COPY <table> (<columns>) FROM` the given text (PostgreSQL text format: tab-separated, `\N` null),
+   * where the driver can stream it; absent where it cannot (the store then uses multi-row inserts).
+   */
+  copyFrom?(table: string, columns: readonly string[], text: string): Promise<void>;
+}
+
+/** One field in COPY text format: backslash, tab, newline and carriage return escaped; null as \N. */
+export function copyField(v: string | number | null): string {
+  if (v === null) return '\\N';
+  if (typeof v === 'number') return String(v);
+  return v.replace(/[\\\t\n\r]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
+  );
 }
 
 export interface SqlDriver extends SqlClient {

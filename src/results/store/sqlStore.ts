@@ -8,7 +8,7 @@ import { InputError } from '../../domain/errors.js';
 import { F64LE, decodeF64, encodeF64, toJson } from './codec.js';
 import { bucketSize, cumulative, downsample, downsampleTimes } from './downsample.js';
 import { migrate } from './ddl.js';
-import type { SqlClient, SqlDriver } from './sql.js';
+import { copyField, type SqlClient, type SqlDriver } from './sql.js';
 import { codeVersion } from './version.js';
 import { isoOrNull, toListItem, toRecord } from './rows.js';
 import {
@@ -36,6 +36,8 @@ import {
 /** Name of the timestamps column (not listed among the series). */
 const TIME_COLUMN = '_time';
 const EVENT_BATCH = 2000;
+/** Column data per multi-row series insert, bytes (before base64). */
+const SERIES_BATCH_BYTES = 2 * 1024 * 1024;
 
 /**
  * One event-loop turn between the statements of a large save: the embedded store (PGlite) computes on
@@ -150,18 +152,48 @@ export class SqlResultsStore implements ResultsStore {
       { name: TIME_COLUMN, group: 'equity', agg: 'last', unit: 'ms', values: result.timestampsMs },
       ...result.columns,
     ];
-    for (let i = 0; i < cols.length; i++) {
-      const c = cols[i];
+    // multi-row inserts of up to SERIES_BATCH_BYTES of column data each (one statement for a short run,
+    // a few for a full-window 5-minute one, so no single statement holds the thread for long)
+    for (let from = 0; from < cols.length; ) {
+      const rows: string[] = [];
+      const params: unknown[] = [id, F64LE];
+      let bytes = 0;
+      let i = from;
+      for (
+        ;
+        i < cols.length && (i === from || bytes + cols[i].values.length * 8 <= SERIES_BATCH_BYTES);
+        i++
+      ) {
+        const c = cols[i];
+        bytes += c.values.length * 8;
+        const p = params.length;
+        rows.push(
+          `($1, $${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $2, decode($${p + 6}, 'base64'))`,
+        );
+        params.push(c.name, i, c.group, c.agg, c.unit, encodeF64(c.values).toString('base64'));
+      }
       await tx.query(
-        `insert into ${s}.series (run_id, name, position, grp, agg, unit, encoding, data)
-         values ($1, $2, $3, $4, $5, $6, $7, decode($8, 'base64'))`,
-        [id, c.name, i, c.group, c.agg, c.unit, F64LE, encodeF64(c.values).toString('base64')],
+        `insert into ${s}.series (run_id, name, position, grp, agg, unit, encoding, data) values ${rows.join(', ')}`,
+        params,
       );
       await turn();
+      from = i;
     }
-    // Events go in batches as one JSON text each (array parameters are slow to serialise in PGlite)
+    // Events: COPY where the driver streams it (PGlite), else batches of one JSON text each (array
+    // parameters are slow to serialise); batches either way, a turn between them
     const ev = result.events;
-    for (let from = 0; from < ev.length; from += EVENT_BATCH) {
+    for (let from = 0; from < ev.length && tx.copyFrom; from += EVENT_BATCH) {
+      let text = '';
+      const end = Math.min(ev.length, from + EVENT_BATCH);
+      for (let i = from; i < end; i++) {
+        const { t: time, type: kind, ...rest } = ev[i];
+        const venue = typeof ev[i].venue === 'string' ? (ev[i].venue as string) : null;
+        text += `${copyField(id)}\t${i}\t${copyField(time)}\t${copyField(kind)}\t${copyField(venue)}\t${copyField(toJson(rest))}\n`;
+      }
+      await tx.copyFrom(`${s}.events`, ['run_id', 'seq', 't', 'type', 'venue', 'data'], text);
+      await turn();
+    }
+    for (let from = 0; from < ev.length && !tx.copyFrom; from += EVENT_BATCH) {
       const rows = ev.slice(from, from + EVENT_BATCH).map((e, i) => {
         const { t: time, type: kind, ...rest } = e;
         return { s: from + i, t: time, k: kind, v: typeof e.venue === 'string' ? e.venue : null, d: rest };
