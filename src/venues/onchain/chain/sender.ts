@@ -250,10 +250,16 @@ export class TxSender {
         throw toVenueError(venue, 'resolving the pending transaction', err);
       }
       if (used > p.nonce) {
-        // its nonce went to another transaction: ours can never be mined
-        this.journal.settle(null);
-        return null;
+        // Its nonce is used: by ours if it was mined since the receipt was asked for (the node mines
+        // asynchronously), else by another transaction, and then ours can never be mined.
+        receipt = await this.receiptOrNull(venue, p);
+        if (!receipt) {
+          this.journal.settle(null);
+          return null;
+        }
       }
+    }
+    if (!receipt) {
       try {
         await this.broadcast(venue, p, false);
       } catch (err) {
