@@ -7,6 +7,7 @@ import { runBacktest, resolveDataDir } from '../src/engine/backtest.js';
 import { benchStore } from './store.js';
 import { mlBenchOptions } from './ml.js';
 import { benchDevnet } from './devnet.js';
+import { benchCache } from './cache.js';
 
 const MODES = [
   'pure_lending_usdt',
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ');
   process.stdout.write(line(header) + '\n' + rows.map(line).join('\n') + '\n');
+  benchCache(dir, sample);
   await benchStore();
   await benchDevnet();
 }
