@@ -91,11 +91,27 @@ export interface ServerLog {
   fault: FaultKind | null;
 }
 
+/**
+ * What a lost answer (faults `timeout`, `timeout_unprocessed`) looks like to the client:
+ * - `hang`: the server never answers; the client's own timeout ends the request, whatever its length;
+ * - `reset`: the server closes the connection without answering; the client sees a network error at once
+ *   (the same unknown outcome to the code under test, without waiting for a timeout).
+ */
+export type LostAnswer = 'hang' | 'reset';
+
 export class ExchangeServer {
   readonly faults = new FaultPlan();
   readonly log: ServerLog[] = [];
   /** Delay added to every answer after the request was processed, ms (widens the window a crash can hit). */
   latencyMs = 0;
+  lostAnswer: LostAnswer = 'hang';
+  /**
+   * Chooses a fault for a request before the fault plan does (e.g. hold the third order a client sends);
+   * returns null to leave it to the plan.
+   */
+  pick: ((req: { method: string; path: string; isOrder: boolean }) => FaultKind | null) | null = null;
+  /** Called when an answer is withheld (after the request was processed, for `timeout`). */
+  onLostAnswer: ((req: { method: string; path: string; fault: FaultKind }) => void) | null = null;
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   hub!: WsHub;
@@ -163,7 +179,7 @@ export class ExchangeServer {
     if (!handler)
       return this.send(res, this.adapter.errorReply('not_found', `${method} ${path}`), method, path, null);
     const isOrder = this.adapter.isOrder(method, path);
-    const fault = this.faults.draw(path, isOrder);
+    const fault = this.pick?.({ method, path, isOrder }) ?? this.faults.draw(path, isOrder);
     const request: Request = {
       method,
       path,
@@ -176,7 +192,7 @@ export class ExchangeServer {
     if (fault === 'rate_limit' || fault === 'server_error') {
       return this.send(res, this.adapter.errorReply(fault, 'injected fault'), method, path, fault);
     }
-    if (fault === 'timeout_unprocessed') return this.hang(method, path, fault);
+    if (fault === 'timeout_unprocessed') return this.hang(res, method, path, fault);
     if (this.adapter.isPrivate(path)) {
       const denied = this.adapter.authenticate(request);
       if (denied) return this.send(res, denied, method, path, fault);
@@ -188,7 +204,7 @@ export class ExchangeServer {
       if (err instanceof BookReject) reply = this.adapter.rejectReply(err);
       else reply = this.adapter.errorReply('bad_request', (err as Error).message);
     }
-    if (fault === 'timeout') return this.hang(method, path, fault);
+    if (fault === 'timeout') return this.hang(res, method, path, fault);
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (fault === 'unknown' && reply.status < 300)
       return this.send(
@@ -201,9 +217,11 @@ export class ExchangeServer {
     this.send(res, reply, method, path, fault);
   }
 
-  /** Never answers: the client's own timeout ends the request. */
-  private hang(method: string, path: string, fault: FaultKind): void {
+  /** Withholds the answer: never sent (`hang`), or the connection is closed (`reset`). */
+  private hang(res: ServerResponse, method: string, path: string, fault: FaultKind): void {
     this.log.push({ method, path, status: 'no_reply', fault });
+    if (this.lostAnswer === 'reset') res.socket?.destroy();
+    this.onLostAnswer?.({ method, path, fault });
   }
 
   private send(
