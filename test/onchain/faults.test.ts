@@ -316,6 +316,36 @@ describe.skipIf(!DEVNET)('on-chain faults', () => {
     expect(await debt()).toBeCloseTo(before + 1, 6);
   });
 
+  test('a lost transaction mined between the receipt check and the nonce read is resumed, not sent again', async () => {
+    const before = await debt();
+    const n = await nonce();
+    const borrow: Instruction = { op: 'borrow', venue: 'aave_v3', asset: 'WETH', amount: 1 };
+    await f.devnet.rpc('evm_setAutomine', [false]); // the node keeps the transaction in its pool
+    try {
+      proxy.hook = (call) => (call.method === 'eth_sendRawTransaction' ? 'drop_after' : undefined);
+      expect((await caught(aave.execute(borrow, ledger))).code).toBe('rpc_unavailable');
+      expect(await nonce()).toBe(n); // not mined yet
+      // The restarted sender finds no receipt, then reads the mined nonce: the node mines the block in between.
+      let mined = false;
+      proxy.hook = async (call) => {
+        if (!mined && call.method === 'eth_getTransactionCount' && call.params[1] === 'latest') {
+          mined = true;
+          await f.devnet.rpc('evm_mine', []);
+          await f.devnet.rpc('evm_setAutomine', [true]); // the pool is empty now: anything sent later is mined
+        }
+        return undefined;
+      };
+      const restarted = await f.build({ rpcUrl: proxy.url, journalDir });
+      const fill = await restarted.venues.get('aave_v3')!.execute(borrow, ledger);
+      expect(mined).toBe(true);
+      expect(fill.amount).toBe(1);
+    } finally {
+      await f.devnet.rpc('evm_setAutomine', [true]);
+    }
+    expect(await nonce()).toBe(n + 1); // the one transaction, resumed: nothing sent twice
+    expect(await debt()).toBeCloseTo(before + 1, 6);
+  });
+
   test('a nonce conflict with another sender of the same key is a retryable VenueError; the retry sends once', async () => {
     const before = await debt();
     const n = await nonce();
