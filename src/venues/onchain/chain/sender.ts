@@ -5,7 +5,8 @@
  *
  * No double submission: the signed bytes are journalled before broadcast. A dropped connection or a crash
  * leaves the transaction pending in the journal; the next send first resolves it (receipt found → settled;
- * not found and its nonce unused → the same bytes are re-broadcast; nonce used by something else → dropped).
+ * not found and its nonce unused → the same bytes are re-broadcast; nonce used and still no receipt when asked
+ * again → replaced by something else, dropped).
  * A retry of the same request (same to, data, value) resolves to that transaction instead of sending again.
  */
 import {
