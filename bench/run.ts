@@ -9,6 +9,7 @@ import { mlBenchOptions } from './ml.js';
 import { benchDevnet } from './devnet.js';
 import { benchServer } from './server.js';
 import { benchProcesses } from './process.js';
+import { benchCache } from './cache.js';
 
 const MODES = [
   'pure_lending_usdt',
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ');
   process.stdout.write(line(header) + '\n' + rows.map(line).join('\n') + '\n');
   benchProcesses(MODES, capitalOf);
+  benchCache(dir, sample);
   await benchStore();
   await benchDevnet();
   await benchServer();

@@ -167,6 +167,29 @@ export async function killPid(pid: number): Promise<void> {
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');
 }
 
+/**
+ * What runs under a recorded anvil pid: `anvil`, `exited` (no such process, or a zombie waiting to be
+ * reaped), or `other` (the pid was reused by another program — never signal it). Linux reads /proc; elsewhere
+ * a live pid counts as anvil.
+ */
+export function anvilPidState(pid: number): 'anvil' | 'exited' | 'other' {
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return 'exited';
+  if (process.platform !== 'linux') return 'anvil';
+  let stat: string;
+  let cmdline: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return 'exited';
+  }
+  // "pid (comm) state …": the state follows the last ')'
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  if (state === 'Z' || state === 'X') return 'exited';
+  const argv0 = cmdline.split('\0')[0] ?? '';
+  return /(^|\/)anvil$/.test(argv0) ? 'anvil' : 'other';
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataPolicySchema } from '../../src/config/schema.js';
 import { DataError } from '../../src/domain/errors.js';
-import { clearMemo } from '../../src/data/cache.js';
+import { cacheStats, clearMemo, resetCacheStats } from '../../src/data/cache.js';
 import { coversWindow } from '../../src/data/coverage.js';
 import { describeCoverage, loadMarketDataSync } from '../../src/data/load.js';
 
@@ -176,12 +176,14 @@ describe.skipIf(!dataDir)('real dataset (BASIS_DATA_DIR)', () => {
     );
   });
 
-  it('an aligned load from the disk cache is fast', () => {
+  // How fast this is (target < 50 ms) is measured by `npm run bench` (bench/cache.ts), not asserted here.
+  it('an aligned load after a restart comes from the disk cache: no file parsed again, same values', () => {
     clearMemo();
-    const t0 = performance.now();
-    loadMarketDataSync(req);
-    const ms = performance.now() - t0;
-    // the target is < 50 ms on an idle machine; the bound leaves room for a busy CI runner
-    expect(ms).toBeLessThan(500);
+    resetCacheStats();
+    const again = loadMarketDataSync(req);
+    expect(cacheStats.parses).toBe(0);
+    expect(cacheStats.diskHits).toBeGreaterThan(0);
+    expect(again.timestampsMs).toEqual(md.timestampsMs);
+    for (const id of ids) expect(again.series.get(id), id).toEqual(md.series.get(id));
   });
 });

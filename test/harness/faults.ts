@@ -2,8 +2,9 @@
  * Faults injected by the local exchanges, on demand or at random with a seeded generator:
  * - `rate_limit`: HTTP 429 before the request is processed;
  * - `server_error`: HTTP 5xx before it is processed;
- * - `timeout`: the request is processed and the response is never sent (the client times out);
- * - `timeout_unprocessed`: the request is dropped unprocessed and the client times out;
+ * - `timeout`: the request is processed and the answer is lost: never sent, so the client times out, or
+ *   the connection closed (ExchangeServer.lostAnswer);
+ * - `timeout_unprocessed`: the request is dropped unprocessed and its answer lost the same way;
  * - `unknown`: the request is processed and the answer is a 5xx (Binance -1007 "execution status unknown");
  * - `reject`: an order is refused with a business error;
  * - `partial`: an order fills only partly (the rest is cancelled);
@@ -11,7 +12,7 @@
  *   late queue (`ExchangeServer.releaseLate()`), i.e. after every lookup the client made missed it;
  * - `ws_drop`: websocket connections are closed.
  * A request without an answer is held until the client gives up (its timeout), or, with
- * `ExchangeServer.noReply = 'reset'`, its connection is dropped at once — the client sees the same
+ * `ExchangeServer.lostAnswer = 'reset'`, its connection is dropped at once — the client sees the same
  * unknown outcome without waiting for a timeout.
  */
 import { seededRandom, type Random } from '../../src/domain/retry.js';

@@ -91,6 +91,14 @@ export interface ServerLog {
   fault: FaultKind | null;
 }
 
+/**
+ * What a lost answer (faults `timeout`, `timeout_unprocessed`) looks like to the client:
+ * - `hang`: the server never answers; the client's own timeout ends the request, whatever its length;
+ * - `reset`: the server closes the connection without answering; the client sees a network error at once
+ *   (the same unknown outcome to the code under test, without waiting for a timeout).
+ */
+export type LostAnswer = 'hang' | 'reset';
+
 export class ExchangeServer {
   readonly faults = new FaultPlan();
   readonly log: ServerLog[] = [];
@@ -98,11 +106,14 @@ export class ExchangeServer {
   readonly orderIds: string[] = [];
   /** Delay added to every answer after the request was processed, ms (widens the window a crash can hit). */
   latencyMs = 0;
+  lostAnswer: LostAnswer = 'hang';
   /**
-   * How a request without an answer ends: `hold` — never answered, the client's own timeout ends it;
-   * `reset` — its connection is dropped at once (the client sees a network error, no timeout to wait for).
+   * Chooses a fault for a request before the fault plan does (e.g. hold the third order a client sends);
+   * returns null to leave it to the plan.
    */
-  noReply: 'hold' | 'reset' = 'hold';
+  pick: ((req: { method: string; path: string; isOrder: boolean }) => FaultKind | null) | null = null;
+  /** Called when an answer is withheld (after the request was processed, for `timeout`). */
+  onLostAnswer: ((req: { method: string; path: string; fault: FaultKind }) => void) | null = null;
   /** Order submissions with the `late` fault, not processed yet (arrival order). */
   private readonly lateQueue: { request: Request; handler: Handler }[] = [];
   private server: Server | null = null;
@@ -173,7 +184,7 @@ export class ExchangeServer {
       return this.send(res, this.adapter.errorReply('not_found', `${method} ${path}`), method, path, null);
     const isOrder = this.adapter.isOrder(method, path);
     if (isOrder) this.orderIds.push(String(params.newClientOrderId ?? params.orderLinkId ?? params.clOrdId));
-    const fault = this.faults.draw(path, isOrder);
+    const fault = this.pick?.({ method, path, isOrder }) ?? this.faults.draw(path, isOrder);
     const request: Request = {
       method,
       path,
@@ -245,10 +256,11 @@ export class ExchangeServer {
     return statuses;
   }
 
-  /** No answer: held until the client's timeout ends the request, or the connection is dropped (`noReply`). */
+  /** Withholds the answer: never sent (`hang`), or the connection is closed (`reset`). */
   private hang(res: ServerResponse, method: string, path: string, fault: FaultKind): void {
     this.log.push({ method, path, status: 'no_reply', fault });
-    if (this.noReply === 'reset') res.socket?.destroy();
+    if (this.lostAnswer === 'reset') res.socket?.destroy();
+    this.onLostAnswer?.({ method, path, fault });
   }
 
   private send(

@@ -35,7 +35,7 @@ async function client(venue: HarnessVenue, secret?: string): Promise<CexApi> {
     api_key: e.creds.apiKey,
     secret_key: secret ?? e.creds.secret,
     ...(e.creds.passphrase ? { passphrase: e.creds.passphrase } : {}),
-    timeout_ms: 2000,
+    timeout_ms: 10_000, // generous: no fault here is a timeout, and a loaded machine never makes one
     rate_limit_ms: 0.01,
   };
   const ex = await createExchange(venue, block, {

@@ -59,7 +59,7 @@ async function crashAndRecover(seed: number, inFlightKill: boolean): Promise<voi
   const f = await liveFixture({ fundingIntervalMs: 2_000 });
   try {
     fundAccounts(f.h, 1_000_000);
-    // Answers take a few ms (15-30 ms for in-flight kills, so the kill lands while the order is out).
+    // Answers take a few ms (widens the windows a record-count kill can land in).
     for (const e of Object.values(f.h.exchanges))
       e.server.latencyMs = inFlightKill ? 15 + Math.floor(random() * 15) : 2 + Math.floor(random() * 8);
     const paths = runPaths(f.runsDir, 'crash');
@@ -76,22 +76,39 @@ async function crashAndRecover(seed: number, inFlightKill: boolean): Promise<voi
       seed,
     };
     // First life: killed at a random record count (start-up to a few ticks in) or, for every other seed,
-    // right after a random order intent was journaled — while that order is in flight.
+    // while a random order is in flight: the exchange holds the answer of the n-th order it receives (after
+    // processing it, or before, by seed) and the kill comes once it does — whatever the machine's speed.
     const killAt = 4 + Math.floor(random() * 90);
     const inFlight = inFlightKill ? 1 + Math.floor(random() * 6) : 0;
+    const processed = inFlightKill && random() < 0.5;
+    let held = false;
+    if (inFlight > 0) {
+      let orders = 0;
+      for (const e of Object.values(f.h.exchanges)) {
+        e.server.pick = ({ isOrder }) =>
+          isOrder && ++orders === inFlight ? (processed ? 'timeout' : 'timeout_unprocessed') : null;
+        e.server.onLostAnswer = () => (held = true);
+      }
+    }
     const first = start(args, f.env);
-    const deadline = Date.now() + 20_000;
+    let exited = false;
+    void first.exit.then(() => (exited = true));
+    // bounded polling on the kill condition: returns as soon as it holds; the deadline only bounds a hang
+    const deadline = Date.now() + 60_000;
     let deposited = false;
     for (;;) {
       const j = journalState(paths.journal);
-      if (inFlight > 0 ? j.intents >= inFlight && j.lastIsIntent : j.lines >= killAt) break;
-      if (inFlight > 0 && j.intents > inFlight) break;
-      if (Date.now() > deadline) break;
+      if (inFlight > 0 ? held : j.lines >= killAt) break;
+      if (exited) throw new Error(`seed ${seed}: the runner exited before the kill: ${first.out()}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `seed ${seed}: no ${inFlight > 0 ? `order ${inFlight} held` : `${killAt} records`} after 60 s`,
+        );
       if (!deposited && j.lines > 30) {
         new RunControl(paths).send({ command: 'deposit', amount: 20_000 });
         deposited = true;
       }
-      await new Promise((r) => setTimeout(r, 1));
+      await new Promise((r) => setTimeout(r, 5));
     }
     first.child.kill('SIGKILL');
     expect(await first.exit, first.out()).toBeNull();
@@ -100,6 +117,10 @@ async function crashAndRecover(seed: number, inFlightKill: boolean): Promise<voi
     const dead = FileJournal.open(paths.journal);
     const pendingAtDeath = recover(dead.records(), 1).pending.length;
     dead.close();
+    for (const e of Object.values(f.h.exchanges)) {
+      e.server.pick = null;
+      e.server.onLostAnswer = null;
+    }
     // Second life: resumes the run (capital is not deposited again), reconciles and trades to target.
     f.h.setPrice('BTCUSDT', 60_000 * (1 + (random() - 0.5) * 0.01), 0.0008);
     const second = start({ ...args, capital: undefined, maxTicks: 6 }, f.env);
@@ -111,7 +132,7 @@ async function crashAndRecover(seed: number, inFlightKill: boolean): Promise<voi
     const rs = records.find((r) => r.type === 'reconciliation');
     const starts = records.filter((r) => r.type === 'run_start');
     process.stdout.write(
-      `seed ${seed}: killed ${inFlight > 0 ? `after intent ${inFlight}` : `at record ${killAt}`}, ${pendingAtDeath} order(s) in flight (${records.indexOf(starts[1])} records before restart), torn bytes ${starts[1]?.truncatedBytes}, pending resolved ${rs?.pendingResolved ?? '-'}, diffs ${JSON.stringify(rs?.diffs ?? null)}\n`,
+      `seed ${seed}: killed ${inFlight > 0 ? `with order ${inFlight} held (${processed ? 'processed' : 'unprocessed'})` : `at record ${killAt}`}, ${pendingAtDeath} order(s) in flight (${records.indexOf(starts[1])} records before restart), torn bytes ${starts[1]?.truncatedBytes}, pending resolved ${rs?.pendingResolved ?? '-'}, diffs ${JSON.stringify(rs?.diffs ?? null)}\n`,
     );
     expect(records.filter((r) => r.type === 'run_start')).toHaveLength(2);
     if (rs) expect(rs.pendingResolved, `seed ${seed}`).toBe(pendingAtDeath);

@@ -65,7 +65,7 @@ beforeAll(async () => {
   for (const v of HARNESS_VENUES) {
     const e = h.exchanges[v];
     e.book.fund('futures', 'USDT', 10_000_000);
-    e.server.noReply = 'reset';
+    e.server.lostAnswer = 'reset';
     const ex = await createExchange(
       v,
       {
@@ -314,7 +314,7 @@ describe.each(HARNESS_VENUES)('%s: one order per instruction', (v) => {
     const e = h.exchanges[v];
     // The order submissions are held unanswered for as long as the client waits, so its (short) timeout
     // always fires on them; any other request that times out is only retried.
-    e.server.noReply = 'hold';
+    e.server.lostAnswer = 'hang';
     try {
       const s = { maxRetries: 10, threshold: 1_000_000_000, cooldownMs: 60_000 };
       const r = await lateCase(v, s, 'late', { clientTimeoutMs: 250 });
@@ -327,7 +327,7 @@ describe.each(HARNESS_VENUES)('%s: one order per instruction', (v) => {
       expect(failed.error).toMatch(/failed: RequestTimeout\)/);
       await resolved(v, r.st);
     } finally {
-      e.server.noReply = 'reset';
+      e.server.lostAnswer = 'reset';
     }
   });
 

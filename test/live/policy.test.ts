@@ -41,7 +41,9 @@ beforeAll(async () => {
       api_key: e.creds.apiKey,
       secret_key: e.creds.secret,
       passphrase: e.creds.passphrase!,
-      timeout_ms: 300,
+      // the timeouts below are the server never answering: this length only decides how long they take, and
+      // is generous enough that a loaded machine never turns an answer into a timeout
+      timeout_ms: 3_000,
       rate_limit_ms: 0.01,
     },
     { authenticated: true, source: { file: 'config/venues/okx.yaml', path: 'environments.testnet' } },
@@ -137,6 +139,8 @@ describe('execution policy on a real client', () => {
   });
 
   test('an unreadable outcome blocks the venue until resolved; no order is sent meanwhile', async () => {
+    // the order's answer is lost (connection closed after processing), then every lookup fails
+    server().lostAnswer = 'reset';
     server().faults.next('timeout', ...Array<'server_error'>(12).fill('server_error'));
     const err = (await venue.execute(open(0.03), ledger).catch((e: unknown) => e)) as VenueError;
     expect(err.code).toBe('fate_unknown');
@@ -147,6 +151,7 @@ describe('execution policy on a real client', () => {
     expect(refused.code).toBe('venue_uncertain');
     expect(server().log.length).toBe(before);
     server().faults.off();
+    server().lostAnswer = 'hang';
     now += 1_000; // the breaker opened on the failed lookups; its cooldown passes
     const outcome = await venue.resolve(pending, ledger);
     expect(outcome.status).toBe('filled');

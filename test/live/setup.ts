@@ -23,6 +23,9 @@ export const FAST_EXECUTION = [
   'execution.maker_timeout_ms=200',
 ];
 
+/** The ccxt timeout of the wall-clock tests' exchange clients, ms. */
+export const CLIENT_TIMEOUT_MS = 10_000;
+
 export async function liveFixture(
   opts: HarnessOptions = {},
   extra: Record<string, string | number | boolean> = {},
@@ -31,7 +34,14 @@ export async function liveFixture(
   h.setPrice('BTCUSDT', 60_000, 0.0008);
   h.setPrice('ETHUSDT', 3_000, 0.0008);
   const cfg = tempConfig();
-  pointConfigAt(h, cfg.dir, { timeout_ms: 400, rate_limit_ms: 0.01, recv_window_ms: 10_000, ...extra });
+  // A generous client timeout: a loaded machine never turns a slow answer into a fault. Faults come from the
+  // harness (a lost answer is never sent, or its connection is closed), never from a short timeout.
+  pointConfigAt(h, cfg.dir, {
+    timeout_ms: CLIENT_TIMEOUT_MS,
+    rate_limit_ms: 0.01,
+    recv_window_ms: 10_000,
+    ...extra,
+  });
   const runsDir = mkdtempSync(join(tmpdir(), 'basis-runs-'));
   return {
     h,

@@ -1,9 +1,10 @@
 /**
  * The devnet itself: what the saved state holds (Aave V3 reserves and e-mode from config/venues/aave_v3.yaml,
  * Uniswap V3 pools at the starting prices, Morpho Blue's flash-loan liquidity, the LST test tokens and their
- * admin-stepped rates), and `basis devnet up | status | down` leaving nothing running.
+ * admin-stepped rates), and `basis devnet up | status | down` leaving nothing running, and telling the truth
+ * about a devnet whose anvil has died.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -11,7 +12,7 @@ import { erc20Abi, formatUnits, parseAbi, type Address } from 'viem';
 import { main } from '../../src/cli/main.js';
 import { loadVenue } from '../../src/config/index.js';
 import type { LendingVenueConfig } from '../../src/config/schema.js';
-import { isAlive } from '../../src/devnet/anvil.js';
+import { anvilPidState, isAlive } from '../../src/devnet/anvil.js';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { LIQUIDITY, START } from '../../src/devnet/deploy/params.js';
 import { poolAbi } from '../../src/venues/onchain/aave/abi.js';
@@ -130,20 +131,53 @@ describe.skipIf(!DEVNET)('the devnet market', () => {
   });
 });
 
+/** Runs `basis …` in this process with BASIS_DEVNET_DIR = `dir`; returns the exit code and what it printed. */
+async function cli(dir: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const prev = process.env.BASIS_DEVNET_DIR;
+  process.env.BASIS_DEVNET_DIR = dir;
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    err += String(s);
+    return true;
+  });
+  try {
+    return { code: await main(argv), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    if (prev === undefined) delete process.env.BASIS_DEVNET_DIR;
+    else process.env.BASIS_DEVNET_DIR = prev;
+  }
+}
+
+/** Bounded polling until the process is gone (killed and reaped); the deadline only bounds a hang. */
+async function exited(pid: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (anvilPidState(pid) !== 'exited') {
+    if (Date.now() > deadline) throw new Error(`pid ${pid} still running 30 s after SIGKILL`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe.skipIf(!DEVNET)('basis devnet up | status | down', () => {
   test('starts a background anvil on loopback, writes the deployment file, and stops it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'basis-devnet-cli-'));
-    const prev = process.env.BASIS_DEVNET_DIR;
-    process.env.BASIS_DEVNET_DIR = dir;
-    const lines: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-      lines.push(String(s));
-      return true;
-    });
     try {
-      expect(
-        await main(['devnet', 'up', '--port', '0', '--fund', '0x70997970C51812dc3A010C7d01b50e0d17dc79C8']),
-      ).toBe(0);
+      const up = await cli(
+        dir,
+        'devnet',
+        'up',
+        '--port',
+        '0',
+        '--fund',
+        '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+      );
+      expect(up.code, up.err).toBe(0);
       const file = join(dir, 'addresses.json');
       const running = JSON.parse(readFileSync(join(dir, 'devnet.json'), 'utf8')) as {
         pid: number;
@@ -151,24 +185,79 @@ describe.skipIf(!DEVNET)('basis devnet up | status | down', () => {
       };
       expect(running.rpcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(isAlive(running.pid)).toBe(true);
+      expect(anvilPidState(running.pid)).toBe('anvil');
       const deployed = JSON.parse(readFileSync(file, 'utf8')) as {
         venues: Record<string, Record<string, string>>;
         executors: Record<string, string>;
       };
       expect(deployed.venues.aave_v3.pool_address).toMatch(/^0x[0-9a-fA-F]{40}$/);
       expect(Object.keys(deployed.executors)).toEqual(['0x70997970c51812dc3a010c7d01b50e0d17dc79c8']);
-      expect(lines.join('')).toContain(`export ALCHEMY_TESTNET_RPC_URL=${running.rpcUrl}`);
-      expect(await main(['devnet', 'status'])).toBe(0);
-      expect(lines.at(-1)).toContain(`devnet running at ${running.rpcUrl} (pid ${running.pid}`);
-      expect(await main(['devnet', 'down'])).toBe(0);
+      expect(up.out).toContain(`export ALCHEMY_TESTNET_RPC_URL=${running.rpcUrl}`);
+      const status = await cli(dir, 'devnet', 'status');
+      expect(status.code).toBe(0);
+      expect(status.out).toContain(`devnet running at ${running.rpcUrl} (pid ${running.pid}`);
+      expect(await cli(dir, 'devnet', 'down')).toEqual({
+        code: 0,
+        out: `devnet stopped (pid ${running.pid})\n`,
+        err: '',
+      });
       expect(isAlive(running.pid)).toBe(false);
       expect(existsSync(file)).toBe(false);
-      expect(await main(['devnet', 'status'])).toBe(0);
-      expect(lines.at(-1)).toBe('no devnet is running\n');
+      expect(await cli(dir, 'devnet', 'status')).toEqual({ code: 0, out: 'no devnet is running\n', err: '' });
     } finally {
-      spy.mockRestore();
-      if (prev === undefined) delete process.env.BASIS_DEVNET_DIR;
-      else process.env.BASIS_DEVNET_DIR = prev;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a devnet whose anvil died: status and down say it was not running and remove the stale state', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'basis-devnet-dead-'));
+    const pidFile = join(dir, 'devnet.json');
+    const file = join(dir, 'addresses.json');
+    const upAndKill = async (): Promise<number> => {
+      const up = await cli(dir, 'devnet', 'up', '--port', '0');
+      expect(up.code, up.err).toBe(0);
+      const { pid } = JSON.parse(readFileSync(pidFile, 'utf8')) as { pid: number };
+      process.kill(pid, 'SIGKILL');
+      await exited(pid);
+      return pid;
+    };
+    try {
+      const a = await upAndKill();
+      expect(await cli(dir, 'devnet', 'status')).toEqual({
+        code: 0,
+        out: `no devnet is running (stale state from pid ${a} removed: it had exited)\n`,
+        err: '',
+      });
+      expect(existsSync(pidFile)).toBe(false);
+      expect(existsSync(file)).toBe(false);
+
+      const b = await upAndKill();
+      expect(await cli(dir, 'devnet', 'down')).toEqual({
+        code: 0,
+        out: `devnet was not running (pid ${b} had exited); stale state removed\n`,
+        err: '',
+      });
+      expect(existsSync(pidFile)).toBe(false);
+      expect(existsSync(file)).toBe(false);
+      expect(await cli(dir, 'devnet', 'down')).toEqual({ code: 0, out: 'no devnet is running\n', err: '' });
+
+      // a pid reused by another program (here: this test process) is never signalled
+      writeFileSync(
+        pidFile,
+        JSON.stringify({
+          pid: process.pid,
+          rpcUrl: 'http://127.0.0.1:1',
+          addressesFile: file,
+          startedAt: '',
+        }),
+      );
+      expect(await cli(dir, 'devnet', 'down')).toEqual({
+        code: 0,
+        out: `devnet was not running (pid ${process.pid} now belongs to another program, left alone); stale state removed\n`,
+        err: '',
+      });
+      expect(existsSync(pidFile)).toBe(false);
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

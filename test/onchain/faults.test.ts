@@ -4,7 +4,8 @@
  * insufficient balance, a reverted transaction, a dropped RPC connection (before and after the node got
  * the transaction, and across a restart), and a nonce conflict with another sender of the same key.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { maxUint256, parseTransaction, parseUnits, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { resolveMode } from '../../src/config/index.js';
@@ -17,7 +18,7 @@ import { swapRouterAbi } from '../../src/venues/onchain/uniswap/abi.js';
 import type { OnchainAave, OnchainUniswap, OnchainVenues } from '../../src/venues/onchain/index.js';
 import type { Venue } from '../../src/venues/types.js';
 import { RecordingLedger } from '../venues/fixtures.js';
-import { DEVNET, onchainFixture, type OnchainFixture } from './fixture.js';
+import { DEVNET, onchainFixture, RECEIPT_TIMEOUT_MS, type OnchainFixture } from './fixture.js';
 import { RpcProxy } from './rpcProxy.js';
 
 let f: OnchainFixture;
@@ -27,7 +28,43 @@ let aave: OnchainAave;
 let uni: OnchainUniswap;
 const ledger = new RecordingLedger();
 
+/** Each test's own sender journal: a test that fails half-way leaves nothing for the next to resume. */
+let journalDir = '';
+let tests = 0;
+
 const nonce = () => f.devnet.pub.getTransactionCount({ address: f.address });
+
+/**
+ * The node answers eth_sendRawTransaction when the transaction is in its pool and mines it asynchronously:
+ * after a connection dropped past the node, wait (with a deadline) for the receipt of the hash the error names.
+ */
+async function mined(e: VenueError): Promise<void> {
+  const hash = /transaction (0x[0-9a-f]{64})/.exec(e.message)?.[1] as Hex | undefined;
+  expect(hash, e.message).toBeDefined();
+  const r = await f.devnet.pub.waitForTransactionReceipt({
+    hash: hash!,
+    pollingInterval: 5,
+    timeout: RECEIPT_TIMEOUT_MS,
+  });
+  expect(r.status).toBe('success');
+}
+
+/** Until the wallet has nothing in the node's pool (pending nonce = mined nonce), with a deadline. */
+async function settled(): Promise<void> {
+  const deadline = Date.now() + RECEIPT_TIMEOUT_MS;
+  for (;;) {
+    const [latest, pending] = await Promise.all([
+      nonce(),
+      f.devnet.pub.getTransactionCount({ address: f.address, blockTag: 'pending' }),
+    ]);
+    if (latest === pending) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `wallet still has ${pending - latest} transaction(s) in the pool after ${RECEIPT_TIMEOUT_MS} ms`,
+      );
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 const debt = async () => {
   await o.refresh();
   return aave.borrowed('WETH');
@@ -101,18 +138,29 @@ beforeAll(async () => {
   f = await onchainFixture({ ETH: 100, weETH: 20 });
   proxy = new RpcProxy(f.devnet.rpcUrl);
   await proxy.start();
-  o = await f.build({ rpcUrl: proxy.url });
   await f.devnet.fund(f.devnet.deployment.lp, { weETH: 2_000 }); // the front-runner's inventory
-  aave = o.venues.get('aave_v3') as OnchainAave;
-  uni = o.venues.get('uniswap') as OnchainUniswap;
   // collateral for the borrow tests
-  await aave.execute({ op: 'supply', venue: 'aave_v3', asset: 'WETH', amount: 20 }, ledger);
+  const setup = await f.build({ rpcUrl: proxy.url, journalDir: join(f.dir, 'journal-setup') });
+  await setup.venues
+    .get('aave_v3')!
+    .execute({ op: 'supply', venue: 'aave_v3', asset: 'WETH', amount: 20 }, ledger);
 });
 
 beforeEach(async () => {
   if (!DEVNET) return;
   proxy.hook = () => undefined;
+  journalDir = join(f.dir, `journal-${++tests}`);
+  o = await f.build({ rpcUrl: proxy.url, journalDir });
+  aave = o.venues.get('aave_v3') as OnchainAave;
+  uni = o.venues.get('uniswap') as OnchainUniswap;
   await o.refresh();
+});
+
+// A test that fails before its transactions are mined leaves the next one a wallet with nothing pending.
+afterEach(async () => {
+  if (!DEVNET) return;
+  proxy.hook = () => undefined;
+  await settled();
 });
 
 afterAll(async () => {
@@ -220,7 +268,8 @@ describe.skipIf(!DEVNET)('on-chain faults', () => {
     expect(e.message).toMatch(
       /transaction 0x[0-9a-f]{64} \(nonce \d+\) may have been broadcast, a retry resolves it without sending twice/,
     );
-    expect(await nonce()).toBe(n + 1); // it was mined
+    await mined(e);
+    expect(await nonce()).toBe(n + 1); // it was mined, once
     // the execution manager retries the same instruction: resolved to the journalled transaction
     const { m, ledger: l } = manager(o);
     const r = await m.execute({ action: 'entry_partial', reason: 'retry', items: [borrow] });
@@ -258,12 +307,42 @@ describe.skipIf(!DEVNET)('on-chain faults', () => {
     const n = await nonce();
     proxy.hook = (call) => (call.method === 'eth_sendRawTransaction' ? 'drop_after' : undefined);
     const borrow: Instruction = { op: 'borrow', venue: 'aave_v3', asset: 'WETH', amount: 1 };
-    await caught(aave.execute(borrow, ledger));
+    expect((await caught(aave.execute(borrow, ledger))).code).toBe('rpc_unavailable');
     proxy.hook = () => undefined;
-    const restarted = await f.build({ rpcUrl: proxy.url }); // fresh clients, same journal folder
+    const restarted = await f.build({ rpcUrl: proxy.url, journalDir }); // fresh clients, same journal folder
     const fill = await restarted.venues.get('aave_v3')!.execute(borrow, ledger);
     expect(fill.amount).toBe(1);
     expect(await nonce()).toBe(n + 1);
+    expect(await debt()).toBeCloseTo(before + 1, 6);
+  });
+
+  test('a lost transaction mined between the receipt check and the nonce read is resumed, not sent again', async () => {
+    const before = await debt();
+    const n = await nonce();
+    const borrow: Instruction = { op: 'borrow', venue: 'aave_v3', asset: 'WETH', amount: 1 };
+    await f.devnet.rpc('evm_setAutomine', [false]); // the node keeps the transaction in its pool
+    try {
+      proxy.hook = (call) => (call.method === 'eth_sendRawTransaction' ? 'drop_after' : undefined);
+      expect((await caught(aave.execute(borrow, ledger))).code).toBe('rpc_unavailable');
+      expect(await nonce()).toBe(n); // not mined yet
+      // The restarted sender finds no receipt, then reads the mined nonce: the node mines the block in between.
+      let mined = false;
+      proxy.hook = async (call) => {
+        if (!mined && call.method === 'eth_getTransactionCount' && call.params[1] === 'latest') {
+          mined = true;
+          await f.devnet.rpc('evm_mine', []);
+          await f.devnet.rpc('evm_setAutomine', [true]); // the pool is empty now: anything sent later is mined
+        }
+        return undefined;
+      };
+      const restarted = await f.build({ rpcUrl: proxy.url, journalDir });
+      const fill = await restarted.venues.get('aave_v3')!.execute(borrow, ledger);
+      expect(mined).toBe(true);
+      expect(fill.amount).toBe(1);
+    } finally {
+      await f.devnet.rpc('evm_setAutomine', [true]);
+    }
+    expect(await nonce()).toBe(n + 1); // the one transaction, resumed: nothing sent twice
     expect(await debt()).toBeCloseTo(before + 1, 6);
   });
 

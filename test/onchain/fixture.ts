@@ -31,6 +31,9 @@ export const DEVNET = (() => {
   }
 })();
 
+/** How long the tests' senders wait for a receipt (a deadline, not an expectation: anvil mines at once). */
+export const RECEIPT_TIMEOUT_MS = 60_000;
+
 export const ONCHAIN_VENUES = ['wallet', 'aave_v3', 'etherfi', 'lido', 'uniswap', 'morpho'] as const;
 
 export interface OnchainFixture {
@@ -45,6 +48,8 @@ export interface OnchainFixture {
     venues?: readonly string[];
     sender?: SenderOptions;
     rpcUrl?: string;
+    /** The sender's journal folder (default `journal` in the fixture's folder, shared by every build). */
+    journalDir?: string;
   }): Promise<OnchainVenues>;
   stop(): Promise<void>;
 }
@@ -89,8 +94,9 @@ export async function onchainFixture(
       });
       return createOnchainVenues({
         venues,
-        journalDir: join(dir, 'journal'),
-        sender: { pollIntervalMs: 5, receiptTimeoutMs: 5_000, ...opts.sender },
+        journalDir: opts.journalDir ?? join(dir, 'journal'),
+        // anvil mines at once; the generous receipt deadline only bounds a test on a loaded machine
+        sender: { pollIntervalMs: 5, receiptTimeoutMs: RECEIPT_TIMEOUT_MS, ...opts.sender },
       });
     },
     async stop() {

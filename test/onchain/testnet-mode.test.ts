@@ -25,7 +25,7 @@ import {
   type OnchainUniswap,
   type OnchainVenues,
 } from '../../src/venues/onchain/index.js';
-import { DEVNET, onchainFixture, type OnchainFixture } from './fixture.js';
+import { DEVNET, onchainFixture, RECEIPT_TIMEOUT_MS, type OnchainFixture } from './fixture.js';
 
 const HOUR = 3_600_000;
 const LTV_TOLERANCE = 0.005; // issue 7: the entry lands at the target LTV within 0.5 %
@@ -132,7 +132,7 @@ beforeAll(async () => {
   });
   chain = (await createOnchainClients(plan, {
     journalDir: `${f.dir}/journal`,
-    sender: { pollIntervalMs: 5, receiptTimeoutMs: 5_000 },
+    sender: { pollIntervalMs: 5, receiptTimeoutMs: RECEIPT_TIMEOUT_MS },
   }))!;
   const sp = seriesPlan(resolved.mode);
   // the on-chain wallet also reports the chain's other LST (wstETH): its valuation series comes from the chain

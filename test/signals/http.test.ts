@@ -50,11 +50,26 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/predict?key=x`;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(async () => {
+  for (const res of unanswered) res.destroy();
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+/** Requests the server never answers (the client's timeout ends them, whatever its length). */
+const unanswered: ServerResponse[] = [];
 
 const req = { symbol: 'BTCUSDT', startMs: T0, endMs: T0 + 9 * STEP, stepMs: STEP, dataDir: '/nonexistent' };
 const source = (o: Partial<ConstructorParameters<typeof HttpSignalSource>[0]> = {}) =>
-  new HttpSignalSource({ url, token: TOKEN, timeoutMs: 500, retries: 2, batchBars: 4, backoffMs: 5, ...o });
+  // a generous timeout: a loaded machine never turns an answer into a timeout; the timeout test overrides it
+  new HttpSignalSource({
+    url,
+    token: TOKEN,
+    timeoutMs: 30_000,
+    retries: 2,
+    batchBars: 4,
+    backoffMs: 5,
+    ...o,
+  });
 
 describe('HttpSignalSource', () => {
   it('asks in batches with the bearer token and validates the predictions', async () => {
@@ -81,10 +96,10 @@ describe('HttpSignalSource', () => {
         res.writeHead(503, { 'retry-after': '0' });
         res.end('busy');
       } else if (calls === 2)
-        setTimeout(() => serveOk(body, r, res), 800); // past the 500 ms timeout
+        unanswered.push(res); // never answered: the client's timeout fires, however long it is
       else serveOk(body, r, res);
     };
-    const { predictions, report } = await source({ batchBars: 100 }).load(req);
+    const { predictions, report } = await source({ batchBars: 100, timeoutMs: 2_000 }).load(req);
     expect(predictions.timestampsMs.length).toBe(10);
     expect(report).toMatchObject({ requests: 3, retries: 2 });
   });

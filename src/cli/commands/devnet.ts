@@ -2,16 +2,18 @@
  * `basis devnet up | down | status`: a local EVM (anvil on 127.0.0.1) with the full market — Aave V3, Uniswap
  * V3, Morpho Blue, WETH9, USDT and the wstETH / weETH test tokens — for the on-chain venues' `testnet`
  * environment. `up` leaves anvil running in the background and writes the deployment file the venue
- * configs read; `down` stops it.
+ * configs read; `down` stops it. `down` and `status` check the recorded process first: a devnet whose anvil
+ * has died (or whose pid now belongs to another program) is reported as not running and its stale state
+ * (the pid file and the deployment file) is removed.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Address } from 'viem';
-import { isAlive, killPid } from '../../devnet/anvil.js';
+import { anvilPidState, killPid } from '../../devnet/anvil.js';
 import { defaultAddressesFile, devnetRunDir } from '../../devnet/paths.js';
 import { parseDecimal } from '../../domain/decimal.js';
-import { InputError } from '../../domain/errors.js';
+import { InputError, VenueError } from '../../domain/errors.js';
 import { collect, out } from './util.js';
 
 interface RunningDevnet {
@@ -23,11 +25,49 @@ interface RunningDevnet {
 
 const runningFile = () => join(devnetRunDir(), 'devnet.json');
 
-function running(): RunningDevnet | null {
+function recorded(): RunningDevnet | null {
   const f = runningFile();
   if (!existsSync(f)) return null;
-  const r = JSON.parse(readFileSync(f, 'utf8')) as RunningDevnet;
-  return isAlive(r.pid) ? r : null;
+  return JSON.parse(readFileSync(f, 'utf8')) as RunningDevnet;
+}
+
+/** Removes the pid file and the deployment file of a devnet that is gone. */
+function removeState(r: RunningDevnet): void {
+  rmSync(runningFile(), { force: true });
+  rmSync(r.addressesFile, { force: true });
+}
+
+/** Why a recorded devnet is not running (after "pid N"), or null when its anvil is alive. */
+function gone(r: RunningDevnet): string | null {
+  const state = anvilPidState(r.pid);
+  if (state === 'exited') return 'had exited';
+  if (state === 'other') return 'now belongs to another program, left alone';
+  return null;
+}
+
+/** The devnet recorded by `up` if its anvil is alive; the stale state of a dead one is removed. */
+function running(): RunningDevnet | null {
+  const r = recorded();
+  if (!r) return null;
+  if (gone(r) === null) return r;
+  removeState(r);
+  return null;
+}
+
+/** Whether the node at `rpcUrl` answers eth_chainId within a few seconds. */
+async function rpcAnswers(rpcUrl: string): Promise<boolean> {
+  try {
+    const res = await fetch(rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    const body = (await res.json()) as { result?: unknown };
+    return typeof body.result === 'string';
+  } catch {
+    return false;
+  }
 }
 
 export function registerDevnet(program: Command): void {
@@ -93,26 +133,43 @@ export function registerDevnet(program: Command): void {
     .command('down')
     .description('stop the devnet started by basis devnet up')
     .action(async () => {
-      const f = runningFile();
-      const r = existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as RunningDevnet) : null;
+      const r = recorded();
       if (!r) {
         out('no devnet is running');
         return;
       }
+      const why = gone(r);
+      if (why !== null) {
+        removeState(r);
+        out(`devnet was not running (pid ${r.pid} ${why}); stale state removed`);
+        return;
+      }
       await killPid(r.pid);
-      rmSync(f, { force: true });
-      rmSync(r.addressesFile, { force: true });
+      removeState(r);
       out(`devnet stopped (pid ${r.pid})`);
     });
   devnet
     .command('status')
     .description('whether a devnet is running, and where')
-    .action(() => {
-      const r = running();
+    .action(async () => {
+      const r = recorded();
+      if (!r) {
+        out('no devnet is running');
+        return;
+      }
+      const why = gone(r);
+      if (why !== null) {
+        removeState(r);
+        out(`no devnet is running (stale state from pid ${r.pid} removed: it ${why})`);
+        return;
+      }
+      if (!(await rpcAnswers(r.rpcUrl)))
+        throw new VenueError(
+          'devnet',
+          `pid ${r.pid} is alive but its RPC at ${r.rpcUrl} does not answer (log ${join(devnetRunDir(), 'anvil.log')}); basis devnet down stops it`,
+        );
       out(
-        r
-          ? `devnet running at ${r.rpcUrl} (pid ${r.pid}, since ${r.startedAt}); deployment file ${r.addressesFile}`
-          : 'no devnet is running',
+        `devnet running at ${r.rpcUrl} (pid ${r.pid}, since ${r.startedAt}); deployment file ${r.addressesFile}`,
       );
     });
 }

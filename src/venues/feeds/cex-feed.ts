@@ -54,6 +54,9 @@ interface Watch {
   lastMs: number;
   high: number;
   low: number;
+  /** The last price the websocket delivered and when (feed clock); NaN / 0 before the first. */
+  wsPrice: number;
+  wsMs: number;
 }
 
 export class CexFeed {
@@ -78,7 +81,16 @@ export class CexFeed {
   }
 
   private blank(market: CexMarketKind, symbol: string): Watch {
-    return { market, symbol, last: Number.NaN, lastMs: 0, high: Number.NaN, low: Number.NaN };
+    return {
+      market,
+      symbol,
+      last: Number.NaN,
+      lastMs: 0,
+      high: Number.NaN,
+      low: Number.NaN,
+      wsPrice: Number.NaN,
+      wsMs: 0,
+    };
   }
 
   /** Starts the websocket watchers (no-op without websockets). */
@@ -99,6 +111,8 @@ export class CexFeed {
         const p = t.last ?? t.close;
         if (typeof p === 'number' && p > 0) {
           this.observe(w, p);
+          w.wsPrice = p;
+          w.wsMs = w.lastMs;
           this.wsUpdates++;
         }
         failures = 0;
@@ -121,6 +135,15 @@ export class CexFeed {
     w.lastMs = this.o.now();
     w.high = Number.isNaN(w.high) ? p : Math.max(w.high, p);
     w.low = Number.isNaN(w.low) ? p : Math.min(w.low, p);
+  }
+
+  /** The last websocket price of every watched symbol and when it came (feed clock), by `market:symbol`. */
+  streams(): Record<string, { price: number; atMs: number }> {
+    return Object.fromEntries(
+      this.watches
+        .filter((w) => w.wsMs > 0)
+        .map((w) => [`${w.market}:${w.symbol}`, { price: w.wsPrice, atMs: w.wsMs }]),
+    );
   }
 
   /** Current prices (websocket if fresh, else REST), bar extremes since the last sample, funding. */

@@ -5,7 +5,8 @@
  *
  * No double submission: the signed bytes are journalled before broadcast. A dropped connection or a crash
  * leaves the transaction pending in the journal; the next send first resolves it (receipt found → settled;
- * not found and its nonce unused → the same bytes are re-broadcast; nonce used by something else → dropped).
+ * not found and its nonce unused → the same bytes are re-broadcast; nonce used and still no receipt when asked
+ * again → replaced by something else, dropped).
  * A retry of the same request (same to, data, value) resolves to that transaction instead of sending again.
  */
 import {
@@ -250,10 +251,16 @@ export class TxSender {
         throw toVenueError(venue, 'resolving the pending transaction', err);
       }
       if (used > p.nonce) {
-        // its nonce went to another transaction: ours can never be mined
-        this.journal.settle(null);
-        return null;
+        // Its nonce is used: by ours if it was mined since the receipt was asked for (the node mines
+        // asynchronously), else by another transaction, and then ours can never be mined.
+        receipt = await this.receiptOrNull(venue, p);
+        if (!receipt) {
+          this.journal.settle(null);
+          return null;
+        }
       }
+    }
+    if (!receipt) {
       try {
         await this.broadcast(venue, p, false);
       } catch (err) {
