@@ -14,6 +14,8 @@
  *   book cannot stop).
  */
 import { InputError } from '../domain/errors.js';
+import type { StrategyDecision } from '../domain/types.js';
+import type { ExecutionReport } from '../execution/manager.js';
 import type { RunParts } from './setup.js';
 import { iso } from './time.js';
 
@@ -34,8 +36,8 @@ export interface StepOptions {
   beforeDecisions?: () => void;
   /** Before each decision round: false stops the rounds. */
   mayDecide?: () => boolean;
-  /** After each executed decision. */
-  afterExecution?: () => void;
+  /** After each executed decision, with what the execution manager reported. */
+  afterExecution?: (decision: StrategyDecision, report: ExecutionReport) => void;
   /** A withdrawal beyond the step's equity or the cash the strategy freed: `fail` or `defer` (above). */
   unfunded: 'fail' | 'defer';
   /** Record the step into the run's recorder (the backtest's series). */
@@ -97,8 +99,8 @@ export async function runStep(
       const d = strategy.decide(ctx);
       if (d === null) break;
       decisions++;
-      await execution.execute(d);
-      opts.afterExecution?.();
+      const report = await execution.execute(d);
+      opts.afterExecution?.(d, report);
     }
   }
 
