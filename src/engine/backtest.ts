@@ -19,7 +19,7 @@ import {
 import { buildRun, type RunParts } from './setup.js';
 import { stepOf, type Flow } from './flows.js';
 import type { StepRecorder } from './recorder.js';
-import { runStep } from './step.js';
+import { runStep, type StepOptions } from './step.js';
 import { iso } from './time.js';
 import type { PredictionSet, SignalSandbox } from '../signals/types.js';
 import { summarise, type BacktestSummary } from './summary.js';
@@ -280,13 +280,11 @@ export async function runLoop(
   exposure.update(0);
   pnl.start(0);
 
+  const firstStep: StepOptions = { settle: false, unfunded: 'fail', record: true };
+  const nextSteps: StepOptions = { ...firstStep, settle: true };
   for (let step = 0; step < n; step++) {
-    await runStep(
-      parts,
-      step,
-      { deposit: depositAt[step], withdrawal: withdrawAt[step] },
-      { settle: step > 0, unfunded: 'fail', record: true },
-    );
+    const out = runStep(parts, step, depositAt[step], withdrawAt[step], step > 0 ? nextSteps : firstStep);
+    if (out instanceof Promise) await out;
     if (onProgress && (step % progressEvery === 0 || step === n - 1)) await onProgress(step + 1, n);
   }
   ledger.flushInterest();

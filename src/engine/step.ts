@@ -53,31 +53,49 @@ export interface StepOutcome {
   withdrawn: number;
 }
 
-/** Runs step `step` (the cursor's row) with `deposit` and `withdrawal` in the share class. */
-export async function runStep(
+/**
+ * Runs step `step` (the cursor's row) with `deposit` and `withdrawal` in the share class. Synchronous until
+ * something must be awaited (an environment hook, a decision to execute): most steps of a backtest decide
+ * nothing and return the outcome itself, the others a promise of it.
+ */
+export function runStep(
   parts: RunParts,
   step: number,
-  flows: { deposit: number; withdrawal: number },
+  deposit: number,
+  withdrawal: number,
   opts: StepOptions,
-): Promise<StepOutcome> {
-  const { cursor, ledger, pnl, wallet, ctx, exposure, strategy, execution, simulated } = parts;
-  const timeMs = cursor.data.timestampsMs[step];
-  const asset = parts.walletAsset;
+): StepOutcome | Promise<StepOutcome> {
+  const { cursor, ledger, pnl, simulated } = parts;
   cursor.step = step;
-  ledger.setTime(timeMs);
+  ledger.setTime(cursor.data.timestampsMs[step]);
   if (opts.beginPnl !== false) pnl.beginStep();
   if (opts.settle) for (let i = 0; i < simulated.length; i++) simulated[i].settle(step, ledger);
-  const decided = opts.afterSettle ? await opts.afterSettle() : true;
+  if (opts.afterSettle) {
+    const hook = opts.afterSettle;
+    return (async () => afterSettle(parts, step, deposit, withdrawal, opts, await hook()))();
+  }
+  return afterSettle(parts, step, deposit, withdrawal, opts, true);
+}
 
-  if (flows.deposit > 0) {
-    wallet.credit(asset, flows.deposit);
-    pnl.flow(flows.deposit);
-    ledger.event('deposit', { amount: flows.deposit, asset });
+function afterSettle(
+  parts: RunParts,
+  step: number,
+  deposit: number,
+  wd: number,
+  opts: StepOptions,
+  decided: boolean,
+): StepOutcome | Promise<StepOutcome> {
+  const { ledger, pnl, wallet, ctx, exposure, strategy } = parts;
+  const asset = parts.walletAsset;
+  const timeMs = parts.cursor.data.timestampsMs[step];
+  if (deposit > 0) {
+    wallet.credit(asset, deposit);
+    pnl.flow(deposit);
+    ledger.event('deposit', { amount: deposit, asset });
   }
   parts.tightLoop();
   opts.beforeDecisions?.();
 
-  const wd = flows.withdrawal;
   if (wd > exposure.equity * (1 + 1e-9)) {
     const problem = `withdrawal of ${wd} ${asset} at ${iso(timeMs)} exceeds the equity then (${exposure.equity})`;
     if (opts.unfunded === 'fail') throw new InputError(problem);
@@ -86,24 +104,55 @@ export async function runStep(
   ctx.step = step;
   ctx.timeMs = timeMs;
   ctx.pendingWithdrawal = wd;
-  let decisions = 0;
-  if (decided) {
-    if (strategy.beginStep) {
-      ctx.equity = exposure.equity;
-      strategy.beginStep(ctx);
-    }
-    for (let pass = 0; pass < MAX_PASSES_PER_STEP; pass++) {
-      if (opts.mayDecide && !opts.mayDecide()) break;
-      ctx.pass = pass;
-      ctx.equity = exposure.equity;
-      const d = strategy.decide(ctx);
-      if (d === null) break;
-      decisions++;
-      const report = await execution.execute(d);
-      opts.afterExecution?.(d, report);
-    }
+  if (!decided) return finish(parts, step, deposit, wd, opts, 0, false);
+  if (strategy.beginStep) {
+    ctx.equity = exposure.equity;
+    strategy.beginStep(ctx);
   }
+  const first = decide(parts, opts, 0);
+  if (first === null) return finish(parts, step, deposit, wd, opts, 0, true);
+  return rounds(parts, step, deposit, wd, opts, first);
+}
 
+/** The strategy's decision for round `pass`, or null when it has none (or a hook stops the rounds). */
+function decide(parts: RunParts, opts: StepOptions, pass: number): StrategyDecision | null {
+  if (pass >= MAX_PASSES_PER_STEP || (opts.mayDecide && !opts.mayDecide())) return null;
+  const { ctx, exposure } = parts;
+  ctx.pass = pass;
+  ctx.equity = exposure.equity;
+  return parts.strategy.decide(ctx);
+}
+
+/** Executes `first` and the rounds after it. */
+async function rounds(
+  parts: RunParts,
+  step: number,
+  deposit: number,
+  wd: number,
+  opts: StepOptions,
+  first: StrategyDecision,
+): Promise<StepOutcome> {
+  let decisions = 0;
+  for (let d: StrategyDecision | null = first; d !== null; d = decide(parts, opts, decisions)) {
+    decisions++;
+    const report = await parts.execution.execute(d);
+    opts.afterExecution?.(d, report);
+  }
+  return finish(parts, step, deposit, wd, opts, decisions, true);
+}
+
+/** The withdrawal (paid, or failed / deferred by the `unfunded` rule) and the record. */
+function finish(
+  parts: RunParts,
+  step: number,
+  deposit: number,
+  wd: number,
+  opts: StepOptions,
+  decisions: number,
+  decided: boolean,
+): StepOutcome {
+  const { wallet, pnl, ledger, exposure } = parts;
+  const asset = parts.walletAsset;
   let withdrawn = 0;
   if (wd > 0) {
     const has = wallet.balanceOf(asset);
@@ -114,11 +163,12 @@ export async function runStep(
       parts.tightLoop();
       withdrawn = wd;
     } else {
-      const problem = `withdrawal of ${wd} ${asset} at ${iso(timeMs)} could not be funded: the strategy freed ${has} (equity ${exposure.equity})`;
+      const at = iso(parts.cursor.data.timestampsMs[step]);
+      const problem = `withdrawal of ${wd} ${asset} at ${at} could not be funded: the strategy freed ${has} (equity ${exposure.equity})`;
       if (opts.unfunded === 'fail') throw new InputError(problem);
       ledger.event('withdrawal_deferred', { amount: wd, asset, reason: problem });
     }
   }
-  if (opts.record) parts.record(step, flows.deposit);
+  if (opts.record) parts.record(step, deposit);
   return { decisions, decided, withdrawn };
 }

@@ -95,20 +95,15 @@ async function tick(pendingWithdrawal = 0): Promise<StrategyDecision[]> {
     pnl.start(0);
   }
   const decisions: StrategyDecision[] = [];
-  lastStep = await runStep(
-    parts,
-    step,
-    { deposit: 0, withdrawal: pendingWithdrawal },
-    {
-      settle: step > 0,
-      unfunded: 'defer',
-      record: true,
-      afterExecution: (d, report) => {
-        decisions.push(d);
-        expect(report.failed, `${d.action}: ${d.reason}`).toBe(0);
-      },
+  lastStep = await runStep(parts, step, 0, pendingWithdrawal, {
+    settle: step > 0,
+    unfunded: 'defer',
+    record: true,
+    afterExecution: (d, report) => {
+      decisions.push(d);
+      expect(report.failed, `${d.action}: ${d.reason}`).toBe(0);
     },
-  );
+  });
   return decisions;
 }
 let lastStep: StepOutcome | null = null;

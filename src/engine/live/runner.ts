@@ -231,42 +231,37 @@ export class LiveRunner {
     const dep = this.totals.pendingDeposit;
     const t1 = performance.now();
     // the one step of every environment (src/engine/step.ts), with the wall clock's hooks
-    const out = await runStep(
-      parts,
-      step,
-      { deposit: dep, withdrawal: this.totals.pendingWithdrawal },
-      {
-        // every row is settled once, by the runner that appended it (a seeded grid's rows were settled before)
-        settle: step > 0,
-        beginPnl: this.pnlStarted,
-        afterSettle: async () => {
-          const healthy = await this.syncLive();
-          ms.venues = performance.now() - t1;
-          if (!this.pnlStarted) {
-            // PnL is measured from here: what settled before the first measurement is in the baseline equity
-            parts.ledger.drain(new Float64Array(PNL_SOURCES.length));
-            parts.positions.refresh();
-            exposure.update(step);
-            pnl.start(step);
-            pnl.beginStep();
-            this.pnlStarted = true;
-          }
-          return healthy;
-        },
-        beforeDecisions: () => {
-          if (dep > 0) {
-            this.totals.deposits += dep;
-            this.totals.pendingDeposit = 0;
-            this.snapshot('deposit', false);
-          }
-          this.fallback();
-        },
-        mayDecide: () => ![...s.live.values()].some((r) => r.unresolved),
-        afterExecution: () => this.snapshot('execution', false),
-        unfunded: 'defer',
-        record: false,
+    const out = await runStep(parts, step, dep, this.totals.pendingWithdrawal, {
+      // every row is settled once, by the runner that appended it (a seeded grid's rows were settled before)
+      settle: step > 0,
+      beginPnl: this.pnlStarted,
+      afterSettle: async () => {
+        const healthy = await this.syncLive();
+        ms.venues = performance.now() - t1;
+        if (!this.pnlStarted) {
+          // PnL is measured from here: what settled before the first measurement is in the baseline equity
+          parts.ledger.drain(new Float64Array(PNL_SOURCES.length));
+          parts.positions.refresh();
+          exposure.update(step);
+          pnl.start(step);
+          pnl.beginStep();
+          this.pnlStarted = true;
+        }
+        return healthy;
       },
-    );
+      beforeDecisions: () => {
+        if (dep > 0) {
+          this.totals.deposits += dep;
+          this.totals.pendingDeposit = 0;
+          this.snapshot('deposit', false);
+        }
+        this.fallback();
+      },
+      mayDecide: () => ![...s.live.values()].some((r) => r.unresolved),
+      afterExecution: () => this.snapshot('execution', false),
+      unfunded: 'defer',
+      record: false,
+    });
     ms.decide = performance.now() - t1 - ms.venues;
     const healthy = out.decided;
     const decisions = out.decisions;
