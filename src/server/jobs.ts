@@ -14,7 +14,7 @@ import type { BacktestOptions } from '../engine/backtest.js';
 import { packageRoot } from '../results/store/version.js';
 import type { ResultsStore, RunRequest, RunResult, RunTimings } from '../results/store/index.js';
 import { HttpError } from './errors.js';
-import type { WorkerAnswer, WorkerTask } from './worker.js';
+import type { WorkerAnswer, WorkerResultMessage, WorkerTask } from './worker.js';
 
 /**
  * The compiled worker: beside this file when it runs from dist/, else the package's dist/ (the tests
@@ -133,15 +133,24 @@ export class JobQueue {
     try {
       job.state = 'running';
       await this.store.markRunning(job.id);
-      channel.port1.on('message', (m: { done: number; total: number }) => {
-        job.progress = { done: m.done, total: m.total, fraction: m.total > 0 ? m.done / m.total : 0 };
+      // progress, then the result with its arrays moved (not copied) to this thread
+      const result = new Promise<WorkerResultMessage>((resolve) => {
+        channel.port1.on(
+          'message',
+          (m: { type: 'progress'; done: number; total: number } | WorkerResultMessage) => {
+            if (m.type === 'result') resolve(m);
+            else
+              job.progress = { done: m.done, total: m.total, fraction: m.total > 0 ? m.done / m.total : 0 };
+          },
+        );
       });
       const task: WorkerTask = { options: job.options, progress: channel.port2 };
       const answer = (await this.workers().run(task, { transferList: [channel.port2] })) as WorkerAnswer;
       if (!answer.ok) throw new WorkerRunError(answer.message, answer.domain, answer.partial);
-      const { done, total } = job.progress;
-      if (total > 0 && done < total) job.progress = { done: total, total, fraction: 1 };
-      await this.store.completeRun(job.id, answer.result, answer.timings);
+      const done = await result;
+      const { total } = job.progress;
+      if (total > 0) job.progress = { done: total, total, fraction: 1 };
+      await this.store.completeRun(job.id, done.result, done.timings);
     } catch (err) {
       error =
         err instanceof WorkerRunError && err.domain

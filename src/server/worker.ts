@@ -16,8 +16,15 @@ export interface WorkerTask {
   progress: MessagePort;
 }
 
+/** The result goes over the task's port with its typed arrays transferred (moved, not copied). */
+export interface WorkerResultMessage {
+  type: 'result';
+  result: RunResult;
+  timings: RunTimings;
+}
+
 export type WorkerAnswer =
-  | { ok: true; result: RunResult; timings: RunTimings }
+  | { ok: true }
   | {
       ok: false;
       message: string;
@@ -30,9 +37,15 @@ export default async function runInWorker(task: WorkerTask): Promise<WorkerAnswe
   try {
     const run = await runBacktest({
       ...task.options,
-      onProgress: (done, total) => task.progress.postMessage({ done, total }),
+      onProgress: (done, total) => task.progress.postMessage({ type: 'progress', done, total }),
     });
-    return { ok: true, result: toRunResult(run), timings: runTimings(run.summary) };
+    const result = toRunResult(run);
+    const buffers = new Set<ArrayBuffer>();
+    for (const a of [result.timestampsMs, ...result.columns.map((c) => c.values)])
+      if (a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
+    const message: WorkerResultMessage = { type: 'result', result, timings: runTimings(run.summary) };
+    task.progress.postMessage(message, [...buffers]);
+    return { ok: true };
   } catch (err) {
     const partial = partialRunOf(err);
     return {

@@ -35,9 +35,9 @@ import {
 
 /** Name of the timestamps column (not listed among the series). */
 const TIME_COLUMN = '_time';
-const EVENT_BATCH = 2000;
+const EVENT_BATCH = 1000;
 /** Column data per multi-row series insert, bytes (before base64). */
-const SERIES_BATCH_BYTES = 2 * 1024 * 1024;
+const SERIES_BATCH_BYTES = 1024 * 1024;
 
 /**
  * One event-loop turn between the statements of a large save: the embedded store (PGlite) computes on
