@@ -51,7 +51,7 @@ export interface BacktestOptions {
   sandbox?: SignalSandbox;
   /** Long first-time work before the loop (generating the sample dataset, training a model). */
   onPhase?: (phase: string, done: number, total: number) => void;
-  /** Called about 100 times per run; a returned promise is awaited (a server yields to its event loop). */
+  /** Called about 100 times per run; a returned promise is awaited. */
   onProgress?: (done: number, total: number) => void | Promise<void>;
 }
 
