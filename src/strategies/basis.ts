@@ -17,7 +17,7 @@
 import type { ModeConfig } from '../config/schema.js';
 import type { Instruction, StrategyDecision, WrapperAction } from '../domain/types.js';
 import { decision, route, type Strategy, type StrategyContext } from './base.js';
-import { MIN_TRANSFER_USDT, PerpHedge, toWallet } from './hedge.js';
+import { MIN_TRANSFER_USDT, PerpHedge, StepPlan, toWallet } from './hedge.js';
 
 export interface BasisOptions {
   /** Effective hedge weights after the coverage rule (venue → weight, summing to 1). */
@@ -44,8 +44,7 @@ export class BasisStrategy implements Strategy {
   private readonly perp: PerpHedge;
   private readonly hedge: { venue: string; weight: number }[];
   private readonly cexNames: string[];
-  private plan: Plan | null = null;
-  private replanned = false;
+  private readonly plan = new StepPlan<Plan>();
   private fundingSeries: Float64Array[] | null = null;
 
   constructor(
@@ -61,23 +60,15 @@ export class BasisStrategy implements Strategy {
   }
 
   beginStep(): void {
-    this.plan = null;
-    this.replanned = false;
+    this.plan.reset();
   }
 
   decide(ctx: StrategyContext): StrategyDecision | null {
-    if (this.plan === null) {
-      this.plan = this.makePlan(ctx);
-      if (this.plan === null) return null;
-    }
-    const d = this.nextPass(ctx, this.plan);
-    if (d !== null || this.replanned) return d;
-    // a withdrawal the plan left short (fees and slippage beyond its estimate): plan once more from
-    // what the book is now, which frees the rest
-    if (ctx.pendingWithdrawal <= ctx.venues.wallet.balanceOf('USDT') + 1e-9) return null;
-    this.replanned = true;
-    this.plan = this.makePlan(ctx);
-    return this.plan === null ? null : this.nextPass(ctx, this.plan);
+    return this.plan.next(
+      ctx,
+      () => this.makePlan(ctx),
+      (p) => this.nextPass(ctx, p),
+    );
   }
 
   /** Decides whether to act this step and fixes the targets; null when nothing is due. */

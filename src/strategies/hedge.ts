@@ -12,7 +12,7 @@
  *   paying the transfer gas.
  */
 import type { ModeConfig } from '../config/schema.js';
-import type { Instruction } from '../domain/types.js';
+import type { Instruction, StrategyDecision } from '../domain/types.js';
 import type { CexVenue } from '../venues/types.js';
 import type { StrategyContext } from './base.js';
 
@@ -239,4 +239,37 @@ export function toWallet(moves: readonly Instruction[]): number {
   let sum = 0;
   for (const m of moves) if (m.op === 'transfer' && m.to === 'wallet' && m.asset === 'USDT') sum += m.amount;
   return sum;
+}
+
+/**
+ * The plan of a step of the hedged families, fixed when first needed and carried out pass by pass; when
+ * its passes are done and a withdrawal is still short (fees and minimum sizes beyond the plan's estimate),
+ * one more plan is made from the book as it is then, which frees the rest.
+ */
+export class StepPlan<P> {
+  private plan: P | null = null;
+  private replanned = false;
+
+  /** At the start of every step. */
+  reset(): void {
+    this.plan = null;
+    this.replanned = false;
+  }
+
+  next(
+    ctx: StrategyContext,
+    make: () => P | null,
+    pass: (plan: P) => StrategyDecision | null,
+  ): StrategyDecision | null {
+    if (this.plan === null) {
+      this.plan = make();
+      if (this.plan === null) return null;
+    }
+    const d = pass(this.plan);
+    if (d !== null || this.replanned) return d;
+    if (ctx.pendingWithdrawal <= ctx.venues.wallet.balanceOf('USDT') + 1e-9) return null;
+    this.replanned = true;
+    this.plan = make();
+    return this.plan === null ? null : pass(this.plan);
+  }
 }

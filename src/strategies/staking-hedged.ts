@@ -23,7 +23,7 @@
 import type { ModeConfig } from '../config/schema.js';
 import type { ExecutionItem, Instruction, StrategyDecision, WrapperAction } from '../domain/types.js';
 import { route, type Strategy, type StrategyContext } from './base.js';
-import { MIN_TRANSFER_USDT, PerpHedge, toWallet, type HedgeTargets } from './hedge.js';
+import { MIN_TRANSFER_USDT, PerpHedge, StepPlan, toWallet, type HedgeTargets } from './hedge.js';
 import { RESERVE_LOW, RESERVE_REFILL, sellDust, StepReserve } from './staking-common.js';
 import { LoopLeg, type LongLeg } from './staking-legs.js';
 import { hedgedLongSize } from './staking-targets.js';
@@ -40,7 +40,6 @@ interface Plan extends HedgeTargets {
 }
 
 export class HedgedStakingStrategy implements Strategy {
-  private replanned = false;
   private readonly spotVenue: string;
   private readonly transferVenue: string;
   private readonly symbol: string;
@@ -49,7 +48,7 @@ export class HedgedStakingStrategy implements Strategy {
   /** Staked share s and target margin per unit of short notional m* = (1 − s) / s. */
   private readonly share: number;
   private readonly marginRatio: number;
-  private plan: Plan | null = null;
+  private readonly plan = new StepPlan<Plan>();
   private readonly gasReserve = new StepReserve();
   private upkeepDone = false;
   private dustDone = false;
@@ -69,8 +68,7 @@ export class HedgedStakingStrategy implements Strategy {
   }
 
   beginStep(): void {
-    this.plan = null;
-    this.replanned = false;
+    this.plan.reset();
     this.upkeepDone = false;
     this.dustDone = false;
   }
@@ -87,18 +85,11 @@ export class HedgedStakingStrategy implements Strategy {
       const d = this.loopUpkeep(ctx);
       if (d) return d;
     }
-    if (this.plan === null) {
-      this.plan = this.makePlan(ctx);
-      if (this.plan === null) return null;
-    }
-    const d = this.nextPass(ctx, this.plan);
-    if (d !== null || this.replanned) return d;
-    // a withdrawal the plan left short (fees and slippage beyond its estimate): plan once more from
-    // what the book is now, which frees the rest
-    if (ctx.pendingWithdrawal <= ctx.venues.wallet.balanceOf('USDT') + 1e-9) return null;
-    this.replanned = true;
-    this.plan = this.makePlan(ctx);
-    return this.plan === null ? null : this.nextPass(ctx, this.plan);
+    return this.plan.next(
+      ctx,
+      () => this.makePlan(ctx),
+      (p) => this.nextPass(ctx, p),
+    );
   }
 
   /** ETH held on the spot venue, in the wallet (ETH and WETH) and in the leg. */
