@@ -42,6 +42,21 @@ export const BaselineParamsSchema = z
   .strict();
 export type BaselineParams = z.infer<typeof BaselineParamsSchema>;
 
+const envName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name like BASIS_ML_TOKEN');
+
+/** A file source needs its path, an http source its url (in a mode's block and in a registered source). */
+function requireSourceKeys(
+  s: { source: string; path?: string | null; url?: string | null },
+  ctx: z.RefinementCtx,
+): void {
+  if (s.source === 'file' && (s.path ?? null) === null)
+    ctx.addIssue({ code: 'custom', path: ['path'], message: 'required when source is file' });
+  if (s.source === 'http' && (s.url ?? null) === null)
+    ctx.addIssue({ code: 'custom', path: ['url'], message: 'required when source is http' });
+}
+
 /** Name of a signal source the operator registered in `config/signal_sources/<name>.yaml`. */
 export const SIGNAL_SOURCE_NAME = /^[a-z0-9_]{1,64}$/;
 
@@ -67,11 +82,7 @@ export const SignalsSchema = z
       .nullable()
       .default(null),
     /** http: name of the environment variable holding the bearer token (never the token itself). */
-    token_env: z
-      .string()
-      .regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name like BASIS_ML_TOKEN')
-      .nullable()
-      .default(null),
+    token_env: envName.nullable().default(null),
     /** http: timeout of one request, ms. Default 10000. */
     timeout_ms: z.number().int().min(100).max(600_000).default(10_000),
     /** http: retries of a timed-out, failed, 429 or 5xx request (exponential backoff). Default 3. */
@@ -81,12 +92,7 @@ export const SignalsSchema = z
     baseline: BaselineParamsSchema.default(BaselineParamsSchema.parse({})),
   })
   .strict()
-  .superRefine((s, ctx) => {
-    if (s.source === 'file' && s.path === null)
-      ctx.addIssue({ code: 'custom', path: ['path'], message: 'required when source is file' });
-    if (s.source === 'http' && s.url === null)
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'required when source is http' });
-  });
+  .superRefine(requireSourceKeys);
 export type SignalsConfig = z.infer<typeof SignalsSchema>;
 
 /**
@@ -100,16 +106,8 @@ export const SignalSourceFileSchema = z
     source: z.enum(['file', 'http']),
     path: z.string().min(1).optional(),
     url: z.url({ protocol: /^https?$/ }).optional(),
-    token_env: z
-      .string()
-      .regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name like BASIS_ML_TOKEN')
-      .optional(),
+    token_env: envName.optional(),
   })
   .strict()
-  .superRefine((s, ctx) => {
-    if (s.source === 'file' && s.path === undefined)
-      ctx.addIssue({ code: 'custom', path: ['path'], message: 'required when source is file' });
-    if (s.source === 'http' && s.url === undefined)
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'required when source is http' });
-  });
+  .superRefine(requireSourceKeys);
 export type SignalSourceFile = z.infer<typeof SignalSourceFileSchema>;
