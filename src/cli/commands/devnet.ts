@@ -45,6 +45,23 @@ function gone(r: RunningDevnet): string | null {
   return null;
 }
 
+/**
+ * The recorded devnet when its anvil is alive. Otherwise says so — 'no devnet is running', or `stale`
+ * after removing the state a dead anvil left — and returns null.
+ */
+function alive(stale: (pid: number, why: string) => string): RunningDevnet | null {
+  const r = recorded();
+  if (!r) {
+    out('no devnet is running');
+    return null;
+  }
+  const why = gone(r);
+  if (why === null) return r;
+  removeState(r);
+  out(stale(r.pid, why));
+  return null;
+}
+
 /** The devnet recorded by `up` if its anvil is alive; the stale state of a dead one is removed. */
 function running(): RunningDevnet | null {
   const r = recorded();
@@ -133,17 +150,8 @@ export function registerDevnet(program: Command): void {
     .command('down')
     .description('stop the devnet started by basis devnet up')
     .action(async () => {
-      const r = recorded();
-      if (!r) {
-        out('no devnet is running');
-        return;
-      }
-      const why = gone(r);
-      if (why !== null) {
-        removeState(r);
-        out(`devnet was not running (pid ${r.pid} ${why}); stale state removed`);
-        return;
-      }
+      const r = alive((pid, why) => `devnet was not running (pid ${pid} ${why}); stale state removed`);
+      if (!r) return;
       await killPid(r.pid);
       removeState(r);
       out(`devnet stopped (pid ${r.pid})`);
@@ -152,17 +160,8 @@ export function registerDevnet(program: Command): void {
     .command('status')
     .description('whether a devnet is running, and where')
     .action(async () => {
-      const r = recorded();
-      if (!r) {
-        out('no devnet is running');
-        return;
-      }
-      const why = gone(r);
-      if (why !== null) {
-        removeState(r);
-        out(`no devnet is running (stale state from pid ${r.pid} removed: it ${why})`);
-        return;
-      }
+      const r = alive((pid, why) => `no devnet is running (stale state from pid ${pid} removed: it ${why})`);
+      if (!r) return;
       if (!(await rpcAnswers(r.rpcUrl)))
         throw new VenueError(
           'devnet',
