@@ -7,21 +7,11 @@
  * withdrawal at that step (the runs are identical up to it).
  */
 import { describe, expect, test } from 'vitest';
+import { listModes } from '../../src/config/index.js';
 import { runBacktest } from '../../src/engine/backtest.js';
 import { DATA_DIR, utc } from '../helpers/raw.js';
 
-const MODES = [
-  'pure_lending_usdt',
-  'pure_lending_eth',
-  'btc_basis',
-  'eth_basis',
-  'eth_staking_only',
-  'eth_leveraged',
-  'usdt_eth_staking_hedged_simple',
-  'usdt_eth_staking_hedged_leveraged',
-  'ml_usdt_directional_usdt_margin',
-  'ml_btc_directional_usdt_margin',
-];
+const MODES = listModes();
 const WINDOWS: [string, string][] = [
   ['2024-07-01', '2024-08-15'],
   ['2025-02-01', '2025-03-15'],
