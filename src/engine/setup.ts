@@ -1,26 +1,32 @@
 /**
- * Builds the parts of one run from a resolved mode and its market data: simulated venues, monitors,
- * ledger, PnL calculator, strategy and execution manager, wired into the tight loop.
+ * Builds the parts of one run from a resolved mode and its market data: venues (src/venues/build.ts, the
+ * one venue factory), monitors, ledger, PnL calculator, strategy and execution manager, wired into the
+ * tight loop.
  */
 import type { ResolvedMode } from '../config/index.js';
-import type { CexVenueConfig, LendingVenueConfig, VenueConfig } from '../config/schema.js';
+import { MarketCursor } from '../data/cursor.js';
 import type { MarketData } from '../data/types.js';
-import { ConfigError } from '../domain/errors.js';
 import { ExecutionManager } from '../execution/manager.js';
 import { ExposureMonitor } from '../portfolio/exposure.js';
+import { RunLedger } from '../portfolio/ledger.js';
 import { PnlCalculator } from '../portfolio/pnl.js';
 import { PositionMonitor } from '../portfolio/positions.js';
 import { Pricer } from '../portfolio/pricing.js';
 import { RiskMonitor } from '../risk/monitor.js';
 import type { Strategy, StrategyContext, VenueDirectory } from '../strategies/base.js';
 import { createStrategy } from '../strategies/index.js';
-import { GasModel } from '../venues/simulated/gas.js';
-import { MarketCursor } from '../venues/simulated/market.js';
-import { SimulatedAave, SimulatedCex, SimulatedWallet } from '../venues/simulated/index.js';
-import type { CexVenue, LendingVenue, SimulatedVenue, Venue, WalletVenue } from '../venues/types.js';
-import { RunLedger } from '../portfolio/ledger.js';
+import {
+  buildVenues,
+  ETHERFI_REWARD_TOKENS,
+  type RealVenues,
+  type RunVenueSpec,
+  type RunWallet,
+} from '../venues/build.js';
+import { GasModel } from '../venues/gas.js';
+import type { CexVenue, LendingVenue, SimulatedVenue, Venue } from '../venues/types.js';
 import { StepRecorder } from './recorder.js';
-import { buildStakingVenues, stakingWallet } from './staking-setup.js';
+
+export type { RunWallet } from '../venues/build.js';
 
 export interface RunParts {
   cursor: MarketCursor;
@@ -50,32 +56,61 @@ export interface RunParts {
   record(step: number, deposit: number): void;
 }
 
-/** A run's wallet as the runners use it (deposits and withdrawals of the share class). */
-export type RunWallet = WalletVenue & {
-  balanceOf(asset: string): number;
-  credit(asset: string, amount: number): void;
-  debit(asset: string, amount: number): void;
-};
-
 /** How a run gets venues that are not simulated (wall-clock runs, src/engine/live). */
 export interface BuildRunOptions {
-  /**
-   * The client of CEX venue `name` when it trades on a testnet or live (src/venues/factory.ts), or null
-   * for a simulated venue. It reads prices from `cursor` like the simulated venue does.
-   */
-  cexVenue?: (
-    name: string,
-    config: CexVenueConfig,
-    cursor: MarketCursor,
-    symbols: { spot: string[]; perp: string[] },
-    ledger: RunLedger,
-  ) => CexVenue | null;
-  /**
-   * The on-chain client (src/venues/onchain, built by createOnchainClients) of the wallet, lending, staking,
-   * flash-loan or DEX venue `name` when it runs on a testnet or live, or null for a simulated venue. On-chain
-   * venues share one wallet: when the wallet is on chain, every such venue of the mode must be.
-   */
-  onchainVenue?: (name: string, config: VenueConfig) => Venue | null;
+  /** The real clients of the venues that run on a testnet or live (src/venues/build.ts); `ledger` is the run's. */
+  real?: (ledger: RunLedger) => RealVenues;
+}
+
+/**
+ * What the run's venues must hold, from the mode: the wallet's assets, the lending venue's assets and
+ * e-mode, the CEX symbols, and the staking family's issuer, flash lenders and DEX.
+ */
+export function venueSpecOf(
+  resolved: ResolvedMode,
+  cursor: MarketCursor,
+  hedgeWeights: Record<string, number>,
+): RunVenueSpec {
+  const { mode } = resolved;
+  const staking = mode.family === 'staking';
+  const leveraged = staking && mode.lst_type !== null;
+  const walletAssets = new Set<string>([mode.share_class]);
+  if (staking) {
+    walletAssets.add('ETH').add('WETH');
+    if (mode.lst_type) walletAssets.add(mode.lst_type);
+    if (mode.lst_type === 'weETH')
+      for (const t of ETHERFI_REWARD_TOKENS) if (cursor.hasSeries(`dex.${t}WETH.price`)) walletAssets.add(t);
+  }
+  const symbol = `${mode.asset}USDT`;
+  const spot = mode.venues.spot;
+  const cexNames = [...new Set([...(spot ? [spot] : []), ...Object.keys(hedgeWeights)])];
+  return {
+    modeFile: resolved.modeFile,
+    wallet: {
+      name: mode.venues.wallet_transfer ?? 'wallet',
+      assets: [...walletAssets],
+      gasAsset: staking ? (mode.share_class === 'ETH' ? 'ETH' : 'USDT') : undefined,
+    },
+    lending: mode.venues.lending
+      ? {
+          name: mode.venues.lending,
+          assets: leveraged ? [mode.lst_type!, 'WETH'] : [mode.strategy.lending_asset ?? mode.share_class],
+          emode: leveraged,
+        }
+      : null,
+    cex: cexNames.map((name) => ({
+      name,
+      symbols: { spot: name === spot ? [symbol] : [], perp: name in hedgeWeights ? [symbol] : [] },
+      collateral: mode.strategy.margin_mode === 'multi_assets' && name in hedgeWeights,
+    })),
+    orderType: mode.execution.order_type,
+    staking:
+      staking && mode.venues.staking && mode.lst_type
+        ? { name: mode.venues.staking, lst: mode.lst_type }
+        : null,
+    flashLoans: staking ? [mode.venues.flash_loan, mode.venues.unwind].filter((n): n is string => !!n) : [],
+    dex: staking ? (mode.venues.dex_swap ?? null) : null,
+  };
 }
 
 export function buildRun(
@@ -95,106 +130,15 @@ export function buildRun(
   );
 
   const walletAsset = mode.share_class;
-  const walletName = mode.venues.wallet_transfer ?? 'wallet';
-  const onchain = (name: string): Venue | null => {
-    const cfg = resolved.venues[name];
-    return cfg ? (opts.onchainVenue?.(name, cfg) ?? null) : null;
-  };
-  const chainWallet = onchain(walletName) as RunWallet | null;
-  const simWallet = chainWallet
-    ? null
-    : mode.family === 'staking'
-      ? stakingWallet(walletName, mode, cursor, gas)
-      : new SimulatedWallet(walletName, cursor, gas, [walletAsset]);
-  const wallet: RunWallet = chainWallet ?? simWallet!;
-  const venues = new Map<string, Venue>([[walletName, wallet]]);
-  const simulated: SimulatedVenue[] = simWallet ? [simWallet] : [];
-  const ordered: Venue[] = [wallet];
-  const needSimWallet = (name: string): SimulatedWallet => {
-    if (simWallet) return simWallet;
-    throw new ConfigError(
-      `config/venues/${name}.yaml`,
-      'environments',
-      `${name} is simulated but the wallet ${walletName} is on chain: run every on-chain venue of the mode in one environment`,
-    );
-  };
-
-  let lending: LendingVenue | null = null;
-  const chainLending = mode.venues.lending ? (onchain(mode.venues.lending) as LendingVenue | null) : null;
-  if (chainLending) {
-    // leveraged staking loops in e-mode: on chain it is set before the venue's first action
-    if (mode.family === 'staking' && mode.lst_type !== null) chainLending.setEmode(true);
-    lending = chainLending;
-    venues.set(chainLending.name, chainLending);
-    ordered.push(chainLending);
-  } else if (mode.venues.lending) {
-    const cfg = venueConfig<LendingVenueConfig>(resolved, mode.venues.lending, 'lending');
-    const asset = mode.strategy.lending_asset ?? mode.share_class;
-    const staking = mode.family === 'staking' && mode.lst_type !== null;
-    const aave = new SimulatedAave(
-      cfg.venue,
-      cfg,
-      cursor,
-      needSimWallet(cfg.venue),
-      gas,
-      staking ? [mode.lst_type!, 'WETH'] : [asset],
-    );
-    // leveraged staking loops in e-mode, set once when the account is opened (no gas charged)
-    if (staking) aave.setEmode(true);
-    lending = aave;
-    venues.set(aave.name, aave);
-    simulated.push(aave);
-    ordered.push(aave);
-  }
-
-  const cex: CexVenue[] = [];
-  const symbol = `${mode.asset}USDT`;
-  const cexNames = [
-    ...new Set([...(mode.venues.spot ? [mode.venues.spot] : []), ...Object.keys(hedgeWeights)]),
-  ];
-  for (const name of cexNames) {
-    const cfg = venueConfig<CexVenueConfig>(resolved, name, 'cex');
-    const symbols = {
-      spot: name === mode.venues.spot ? [symbol] : [],
-      perp: name in hedgeWeights ? [symbol] : [],
-    };
-    const real = opts.cexVenue?.(name, cfg, cursor, symbols, ledger) ?? null;
-    // ml_directional with margin_mode multi_assets: the share-class asset at the perp venue is collateral
-    const collateral =
-      mode.strategy.margin_mode === 'multi_assets' && name in hedgeWeights
-        ? cfg.perp.collateral_ratio
-        : undefined;
-    const v =
-      real ??
-      new SimulatedCex(name, cfg, cursor, { orderType: mode.execution.order_type, symbols, collateral });
-    cex.push(v);
-    venues.set(name, v);
-    if (!real) simulated.push(v as SimulatedCex);
-    ordered.push(v);
-  }
-
-  const notes: string[] = [];
-  const chainNames = [mode.venues.staking, mode.venues.flash_loan, mode.venues.unwind, mode.venues.dex_swap];
-  if (mode.family === 'staking' && chainWallet) {
-    for (const name of new Set(chainNames)) {
-      if (!name) continue;
-      const v = onchain(name);
-      if (!v) needSimWallet(name);
-      venues.set(name, v!);
-      ordered.push(v!);
-    }
-  } else if (mode.family === 'staking') {
-    const extra = buildStakingVenues(resolved, cursor, needSimWallet(walletName), lending, (a) =>
-      pricer.usdt(a),
-    );
-    notes.push(...extra.notes);
-    for (const v of extra.venues) {
-      venues.set(v.name, v);
-      simulated.push(v);
-      ordered.push(v);
-    }
-  }
-
+  const built = buildVenues(
+    venueSpecOf(resolved, cursor, hedgeWeights),
+    resolved.venues,
+    cursor,
+    gas,
+    (a) => pricer.usdt(a),
+    opts.real?.(ledger),
+  );
+  const { venues, ordered, simulated, wallet, cex, lending, notes } = built;
   const positions = new PositionMonitor(ordered);
   const exposure = new ExposureMonitor(positions, pricer, cursor);
   const assetPrice = () => pricer.inShareClass(mode.asset === 'USDT' ? 'USDT' : mode.asset);
@@ -209,14 +153,14 @@ export function buildRun(
     pnl.update(cursor.step);
   };
 
-  const ethInWalletAsset = () => (!simWallet || simWallet.gasAsset === 'ETH' ? 1 : pricer.usdt('ETH'));
+  const ethInWalletAsset = () => (built.gasInEth ? 1 : pricer.usdt('ETH'));
   const execution = new ExecutionManager(
     mode,
     venues,
     ledger,
     gas,
     (asset) =>
-      gas.gasEth(walletName, 'transfer') *
+      gas.gasEth(wallet.name, 'transfer') *
       (asset === 'ETH' || asset === 'WETH' ? 1 : pricer.usdt('ETH') / pricer.usdt(asset)),
     tightLoop,
   );
@@ -300,12 +244,4 @@ export function buildRun(
     tightLoop,
     record,
   };
-}
-
-function venueConfig<T>(resolved: ResolvedMode, name: string, kind: string): T {
-  const cfg = resolved.venues[name];
-  if (!cfg) throw new ConfigError(resolved.modeFile, `venues`, `venue ${name} has no configuration`);
-  if (cfg.kind !== kind)
-    throw new ConfigError(`config/venues/${name}.yaml`, 'kind', `expected ${kind}, received ${cfg.kind}`);
-  return cfg as T;
 }

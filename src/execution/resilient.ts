@@ -26,9 +26,9 @@
 import type { ModeConfig } from '../config/schema.js';
 import { VenueError } from '../domain/errors.js';
 import { describeInstruction, type Instruction } from '../domain/types.js';
-import type { OrderReport, OrderRequest, LotRule } from '../venues/cex/types.js';
+import type { OrderReport, OrderRequest, OrderVenue } from '../venues/cex/types.js';
 import { roundToLot } from '../venues/cex/payload.js';
-import type { CexVenue, Fill, Ledger } from '../venues/types.js';
+import type { Fill, Ledger } from '../venues/types.js';
 import { DelegatingCex } from './delegate.js';
 import { CircuitBreaker, type BreakerPolicy } from './breaker.js';
 import { clientOrderId, followUpId } from './idempotency.js';
@@ -43,19 +43,7 @@ import {
   type Sleep,
 } from '../domain/retry.js';
 
-/** The exchange client operations the policy needs (implemented by LiveCex). */
-export interface OrderVenue extends CexVenue {
-  stale: boolean;
-  refresh(): Promise<void>;
-  configure(leverage: number): Promise<void>;
-  orderFor(i: Instruction, clientId: string): OrderRequest;
-  submit(req: OrderRequest): Promise<OrderReport>;
-  lookup(req: OrderRequest): Promise<OrderReport | null>;
-  cancel(req: OrderRequest): Promise<OrderReport | null>;
-  afterFill(req: OrderRequest): Promise<void>;
-  applyFills(i: Instruction, req: OrderRequest, reports: OrderReport[], ledger: Ledger): Fill;
-  readonly api: { lot(market: 'spot' | 'perp', symbol: string): LotRule };
-}
+export type { OrderVenue } from '../venues/cex/types.js';
 
 export interface ResilienceOptions {
   retry: RetryPolicy;

@@ -4,7 +4,7 @@
  * USDT balance. Debt counts negatively. LSTs are priced as ETH × oracle exchange rate.
  */
 import { PNL_SOURCE_INDEX } from '../domain/types.js';
-import type { MarketCursor } from '../venues/simulated/market.js';
+import type { MarketCursor } from '../data/cursor.js';
 import type { PositionMonitor } from './positions.js';
 import type { Pricer } from './pricing.js';
 

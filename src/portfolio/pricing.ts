@@ -6,7 +6,7 @@
  */
 import { DataError } from '../domain/errors.js';
 import type { ShareClass } from '../domain/types.js';
-import type { MarketCursor } from '../venues/simulated/market.js';
+import type { MarketCursor } from '../data/cursor.js';
 
 export class Pricer {
   private readonly usdtSeries = new Map<string, Float64Array | null>();

@@ -31,7 +31,7 @@ import { OkxApi } from '../../src/venues/cex/okx.js';
 import type { CcxtApiBase } from '../../src/venues/cex/api-base.js';
 import type { CexApi } from '../../src/venues/cex/types.js';
 import { LiveCex } from '../../src/venues/cex/client.js';
-import { MarketCursor } from '../../src/venues/simulated/market.js';
+import { MarketCursor } from '../../src/data/cursor.js';
 import type { Venue } from '../../src/venues/types.js';
 import {
   HARNESS_VENUES,

@@ -15,7 +15,7 @@ import { loadVenue, type CexVenueConfig } from '../../src/config/index.js';
 import { LiveCex } from '../../src/venues/cex/client.js';
 import { createExchange } from '../../src/venues/cex/exchange.js';
 import { OkxApi } from '../../src/venues/cex/okx.js';
-import { MarketCursor } from '../../src/venues/simulated/market.js';
+import { MarketCursor } from '../../src/data/cursor.js';
 import type { Ledger } from '../../src/venues/types.js';
 import { harnessUrls, startHarness, type Harness } from '../harness/index.js';
 

@@ -8,8 +8,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadVenue } from '../../src/config/index.js';
 import type { LendingVenueConfig } from '../../src/config/schema.js';
-import { GasModel, SimulatedAave, SimulatedWallet } from '../../src/venues/simulated/index.js';
-import type { MarketCursor } from '../../src/venues/simulated/market.js';
+import { SimulatedAave, SimulatedWallet } from '../../src/venues/simulated/index.js';
+import { GasModel } from '../../src/venues/gas.js';
+import type { MarketCursor } from '../../src/data/cursor.js';
 import type { OnchainAave, OnchainVenues } from '../../src/venues/onchain/index.js';
 import { RecordingLedger, market } from '../venues/fixtures.js';
 import { DEVNET, onchainFixture, type OnchainFixture } from './fixture.js';

@@ -135,7 +135,7 @@ beforeAll(async () => {
   ids = [...new Set([...sp.required, ...(sp.optional ?? []), ...lsts])];
   t0 = Date.UTC(2026, 0, 1);
   grid = new LiveGrid(ids, 16, HOUR, t0);
-  parts = buildRun(resolved, grid, {}, { onchainVenue: (name) => chain.venues.get(name) ?? null });
+  parts = buildRun(resolved, grid, {}, { real: () => ({ onchain: (name) => chain.venues.get(name) }) });
   aave = parts.lending as OnchainAave;
 });
 

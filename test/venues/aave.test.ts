@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { LendingVenueConfig } from '../../src/config/schema.js';
 import { DataError, VenueError } from '../../src/domain/errors.js';
-import { GasModel, SimulatedAave, SimulatedWallet } from '../../src/venues/simulated/index.js';
-import type { MarketCursor } from '../../src/venues/simulated/market.js';
+import { SimulatedAave, SimulatedWallet } from '../../src/venues/simulated/index.js';
+import { GasModel } from '../../src/venues/gas.js';
+import type { MarketCursor } from '../../src/data/cursor.js';
 import { ENVIRONMENTS, RecordingLedger, market } from './fixtures.js';
 
 const GAS_UNITS = { supply: 150_000, withdraw: 150_000, borrow: 200_000, repay: 150_000, set_emode: 50_000 };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CexVenueConfig } from '../../src/config/schema.js';
 import { VenueError } from '../../src/domain/errors.js';
 import { SimulatedCex } from '../../src/venues/simulated/index.js';
-import type { MarketCursor } from '../../src/venues/simulated/market.js';
+import type { MarketCursor } from '../../src/data/cursor.js';
 import { ENVIRONMENTS, HOUR, RecordingLedger, T0, market } from './fixtures.js';
 
 function config(venue = 'binance'): CexVenueConfig {

@@ -2,7 +2,7 @@
 import type { MarketData } from '../../src/data/types.js';
 import type { PnlSource } from '../../src/domain/types.js';
 import type { Ledger } from '../../src/venues/types.js';
-import { MarketCursor } from '../../src/venues/simulated/market.js';
+import { MarketCursor } from '../../src/data/cursor.js';
 
 export const T0 = Date.UTC(2024, 0, 1);
 export const HOUR = 3_600_000;

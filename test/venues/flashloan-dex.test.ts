@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { ConfigError, VenueError } from '../../src/domain/errors.js';
 import { SimulatedDex } from '../../src/venues/simulated/dex.js';
 import { SimulatedFlashLoan } from '../../src/venues/simulated/flashloan.js';
-import { GasModel } from '../../src/venues/simulated/gas.js';
+import { GasModel } from '../../src/venues/gas.js';
 import type { GenericVenueConfig } from '../../src/venues/simulated/staking.js';
 import { SimulatedWallet } from '../../src/venues/simulated/wallet.js';
 import { ENVIRONMENTS, market, RecordingLedger } from './fixtures.js';

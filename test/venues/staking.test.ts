@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import type { RewardPeriod } from '../../src/data/rewards.js';
 import { ConfigError, VenueError } from '../../src/domain/errors.js';
-import { GasModel } from '../../src/venues/simulated/gas.js';
+import { GasModel } from '../../src/venues/gas.js';
 import { SimulatedStaking, type GenericVenueConfig } from '../../src/venues/simulated/staking.js';
 import { SimulatedWallet } from '../../src/venues/simulated/wallet.js';
 import { ENVIRONMENTS, HOUR, market, RecordingLedger, T0 } from './fixtures.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataError, VenueError } from '../../src/domain/errors.js';
-import { GasModel, SimulatedWallet } from '../../src/venues/simulated/index.js';
+import { SimulatedWallet } from '../../src/venues/simulated/index.js';
+import { GasModel } from '../../src/venues/gas.js';
 import { RecordingLedger, market } from './fixtures.js';
 
 const cursor = () =>

@@ -8,7 +8,6 @@
  */
 import { DataError } from '../../domain/errors.js';
 import { PNL_SOURCES } from '../../domain/types.js';
-import type { LiveCex } from '../../venues/cex/client.js';
 import { runStep } from '../step.js';
 import type { ControlMessage } from './control.js';
 import { reweigh } from './hedge.js';
@@ -102,8 +101,8 @@ export class LiveRunner {
     await persist(this.s, 'resolve pending orders and read the venues', () => this.syncLive(true));
     if (!rec.baselineTaken) {
       for (const [name, r] of s.live) {
-        (r.inner as LiveCex).adoptBaseline();
-        s.journal.append({ type: 'baseline', venue: name, state: (r.inner as LiveCex).state() });
+        r.inner.adoptBaseline();
+        s.journal.append({ type: 'baseline', venue: name, state: r.inner.state() });
       }
       this.snapshot('baseline');
     }
@@ -145,7 +144,7 @@ export class LiveRunner {
           }
           if (r.unresolved) await r.resolve(r.unresolved, ledger);
           await r.refresh();
-          (r.inner as LiveCex).bookFunding(ledger);
+          r.inner.bookFunding(ledger);
           return true;
         } catch (err) {
           ledger.event('venue_unavailable', { venue: name, error: (err as Error).message });

@@ -15,7 +15,6 @@ import { InputError, VenueError } from '../../domain/errors.js';
 import type { IntentClock, IntentLog } from '../../execution/intents.js';
 import { ResilientCex, resiliencePolicy } from '../../execution/resilient.js';
 import { seededRandom } from '../../domain/retry.js';
-import { LiveCex } from '../../venues/cex/client.js';
 import { planEnvironments, type EnvironmentPlan } from '../../venues/environment.js';
 import { requestWindowMs } from '../../venues/cex/exchange.js';
 import { createVenueClients, type VenueClients } from '../../venues/factory.js';
@@ -185,32 +184,30 @@ export function buildParts(s: LiveSession, seed: { timeMs: number; values: Recor
   const previous = s.live;
   s.live = new Map();
   const parts = buildRun(s.resolved, grid, s.weights, {
-    cexVenue: (name, config, cursor, symbols, ledger) => {
-      const api = s.clients.apis.get(name);
-      if (!api) return null;
-      const client = new LiveCex(name, config, cursor, api, {
-        orderType: mode.execution.order_type,
-        symbols,
+    real: (ledger) => ({
+      cexApi: (name) => s.clients.apis.get(name),
+      cexOptions: {
         bookTransfers: true,
         fundingPollMs: Math.min(60_000, 5 * s.opts.tickMs),
         now: s.clock.now,
-      });
-      const old = previous.get(name)?.inner as LiveCex | undefined;
-      if (old) client.restoreState(old.state());
-      const planned = s.plan.venues.find((v) => v.venue === name);
-      const r = new ResilientCex(client, s.intentLog, s.intentClock, ledger, {
-        ...resiliencePolicy(mode.execution),
-        requestWindowMs: requestWindowMs(planned?.settings ?? {}),
-        maxFollowUps: 3,
-        random,
-        sleep: s.clock.sleep,
-        now: s.clock.now,
-      });
-      const before = previous.get(name);
-      if (before) r.adoptPending(before);
-      s.live.set(name, r);
-      return r;
-    },
+      },
+      carry: (name) => previous.get(name)?.inner,
+      wrapCex: (client) => {
+        const planned = s.plan.venues.find((v) => v.venue === client.name);
+        const r = new ResilientCex(client, s.intentLog, s.intentClock, ledger, {
+          ...resiliencePolicy(mode.execution),
+          requestWindowMs: requestWindowMs(planned?.settings ?? {}),
+          maxFollowUps: 3,
+          random,
+          sleep: s.clock.sleep,
+          now: s.clock.now,
+        });
+        const before = previous.get(client.name);
+        if (before) r.adoptPending(before);
+        s.live.set(client.name, r);
+        return r;
+      },
+    }),
   });
   s.grid = grid;
   s.source = source;

@@ -4,7 +4,6 @@
  * file other processes read.
  */
 import { appendFileSync } from 'node:fs';
-import type { LiveCex } from '../../venues/cex/client.js';
 import type { RunParts } from '../setup.js';
 import { writeAtomic, type RunPaths } from './control.js';
 import { encodeValue } from './journal.js';
@@ -23,7 +22,7 @@ export function captureLocal(s: LiveSession, tick: number, totals: Totals): Loca
   const simulated: Record<string, unknown> = {};
   for (const v of parts.simulated) simulated[v.name] = v.checkpoint();
   const live: LocalState['live'] = {};
-  for (const [name, r] of s.live) live[name] = (r.inner as LiveCex).state();
+  for (const [name, r] of s.live) live[name] = r.inner.state();
   return {
     tick,
     simulated,
@@ -41,7 +40,7 @@ export function restoreLocal(s: LiveSession, local: LocalState): Totals {
   }
   for (const [name, r] of s.live) {
     const st = local.live[name];
-    if (st) (r.inner as LiveCex).restoreState(st);
+    if (st) r.inner.restoreState(st);
   }
   const t = local.totals as Partial<Totals>;
   return {

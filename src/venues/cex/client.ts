@@ -15,10 +15,12 @@ import type { CexVenueConfig } from '../../config/schema.js';
 import { VenueError } from '../../domain/errors.js';
 import { positionKey, type Instruction, type PositionKey } from '../../domain/types.js';
 import { CexMarket, QUOTE } from '../simulated/cex-market.js';
-import type { MarketCursor } from '../simulated/market.js';
-import type { CexAccountView, CexVenue, Fill, Ledger, PerpPositionView, VenueCheckpoint } from '../types.js';
+import type { MarketCursor } from '../../data/cursor.js';
+import type { CexAccountView, Fill, Ledger, PerpPositionView, VenueCheckpoint } from '../types.js';
 import { orderForInstruction } from './orders.js';
-import type { CexApi, FundingPayment, OrderReport, OrderRequest } from './types.js';
+import type { CexApi, FundingPayment, LiveCexState, OrderReport, OrderRequest, OrderVenue } from './types.js';
+
+export type { LiveCexState } from './types.js';
 
 export interface LiveCexOptions {
   orderType: 'taker' | 'maker';
@@ -30,12 +32,7 @@ export interface LiveCexOptions {
   now: () => number;
 }
 
-export interface LiveCexState {
-  reserve: Record<string, number>;
-  fundingCursorMs: number;
-}
-
-export class LiveCex implements CexVenue {
+export class LiveCex implements OrderVenue {
   readonly kind = 'cex' as const;
   readonly positionKeys: readonly PositionKey[];
   readonly balanceAssets: readonly string[];

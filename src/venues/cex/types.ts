@@ -8,6 +8,9 @@
  * USDT, times in epoch ms. Symbols in our naming (BTCUSDT).
  */
 
+import type { Instruction } from '../../domain/types.js';
+import type { CexVenue, Fill, Ledger } from '../types.js';
+
 export type CexMarketKind = 'spot' | 'perp';
 
 export interface AccountSnapshot {
@@ -112,4 +115,33 @@ export interface CexApi {
   /** Moves spot USDT back to the margin wallet after a spot sale (split wallets). */
   sweepSpotUsdt?(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What a real exchange client's allocation state is (the journal keeps it across restarts). */
+export interface LiveCexState {
+  reserve: Record<string, number>;
+  fundingCursorMs: number;
+}
+
+/**
+ * A real exchange client (implemented by LiveCex): the operations the execution policy needs
+ * (src/execution/resilient.ts) and the wall-clock runner's account bookkeeping.
+ */
+export interface OrderVenue extends CexVenue {
+  stale: boolean;
+  refresh(): Promise<void>;
+  configure(leverage: number): Promise<void>;
+  orderFor(i: Instruction, clientId: string): OrderRequest;
+  submit(req: OrderRequest): Promise<OrderReport>;
+  lookup(req: OrderRequest): Promise<OrderReport | null>;
+  cancel(req: OrderRequest): Promise<OrderReport | null>;
+  afterFill(req: OrderRequest): Promise<void>;
+  applyFills(i: Instruction, req: OrderRequest, reports: OrderReport[], ledger: Ledger): Fill;
+  readonly api: { lot(market: 'spot' | 'perp', symbol: string): LotRule };
+  /** Books the funding payments read since the last call; returns them. */
+  bookFunding(ledger: Ledger): FundingPayment[];
+  state(): LiveCexState;
+  restoreState(s: LiveCexState): void;
+  /** Takes what the account holds now as the run's starting allocation (first start). */
+  adoptBaseline(): void;
 }

@@ -9,7 +9,7 @@
  */
 import type { LendingVenueConfig } from '../../config/schema.js';
 import { DataError, VenueError } from '../../domain/errors.js';
-import type { MarketCursor } from './market.js';
+import type { MarketCursor } from '../../data/cursor.js';
 
 const STABLECOINS = new Set(['USDT', 'USDC', 'DAI']);
 const ETH_REFERENCE = 'cex.binance.ETHUSDT.spot.price';

@@ -20,8 +20,8 @@ import type {
   VenueCheckpoint,
 } from '../types.js';
 import { AaveReserves } from './aave-reserves.js';
-import type { GasModel } from './gas.js';
-import type { MarketCursor } from './market.js';
+import type { GasModel } from '../gas.js';
+import type { MarketCursor } from '../../data/cursor.js';
 import type { SimulatedWallet } from './wallet.js';
 import { DUST_TOLERANCE } from './wallet.js';
 

@@ -12,7 +12,7 @@
  */
 import type { CexVenueConfig } from '../../config/schema.js';
 import { ConfigError, DataError, VenueError } from '../../domain/errors.js';
-import type { MarketCursor } from './market.js';
+import type { MarketCursor } from '../../data/cursor.js';
 import type { PerpPositionView } from '../types.js';
 
 /** Totals over a venue's perps at one step, USDT. */

@@ -35,7 +35,7 @@ import type {
 import { BracketBook, bracketProblem, settleBrackets, type BracketHost } from './cex-brackets.js';
 import { CollateralBook } from './cex-collateral.js';
 import { CexMarket, type PerpTotals, QUOTE } from './cex-market.js';
-import type { MarketCursor } from './market.js';
+import type { MarketCursor } from '../../data/cursor.js';
 import { DUST_TOLERANCE } from './wallet.js';
 
 export interface SimulatedCexOptions {

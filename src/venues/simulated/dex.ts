@@ -17,7 +17,7 @@
 import { ConfigError, VenueError } from '../../domain/errors.js';
 import type { Instruction, PositionKey } from '../../domain/types.js';
 import type { DexVenue, Fill, Ledger, SimulatedVenue, VenueCheckpoint } from '../types.js';
-import type { MarketCursor } from './market.js';
+import type { MarketCursor } from '../../data/cursor.js';
 import { assertCanPay, chargeGas, isEthLike, splitEth, type GasOp } from './onchain.js';
 import type { GenericVenueConfig } from './staking.js';
 import type { SimulatedWallet } from './wallet.js';

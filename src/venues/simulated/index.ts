@@ -1,7 +1,4 @@
-/** Simulated venues (backtest and paper trading): wallet, Aave v3, CEX, and the gas model they share. */
-export { MarketCursor } from './market.js';
-export { GasModel, GAS_PRICE_SERIES } from './gas.js';
-export type { GasUnitsTable } from './gas.js';
+/** Simulated venues (backtest and paper trading): wallet, Aave v3, CEX (the gas model is ../gas.ts). */
 export { SimulatedWallet, ETH_REFERENCE_PRICE_SERIES, DUST_TOLERANCE } from './wallet.js';
 export type { GasQuote, SimulatedWalletOptions } from './wallet.js';
 export { SimulatedAave } from './aave.js';

@@ -23,7 +23,7 @@ import { ConfigError, DataError, VenueError } from '../../domain/errors.js';
 import { HOUR_MS, positionKey } from '../../domain/types.js';
 import type { Instruction, PositionKey } from '../../domain/types.js';
 import type { Fill, Ledger, SimulatedVenue, StakingVenue, VenueCheckpoint } from '../types.js';
-import type { MarketCursor } from './market.js';
+import type { MarketCursor } from '../../data/cursor.js';
 import { assertCanPay, chargeGas, splitEth, type GasOp } from './onchain.js';
 import type { SimulatedWallet } from './wallet.js';
 

@@ -10,8 +10,8 @@ import { DataError, VenueError } from '../../domain/errors.js';
 import { positionKey } from '../../domain/types.js';
 import type { Instruction, PositionKey } from '../../domain/types.js';
 import type { Fill, Ledger, SimulatedVenue, VenueCheckpoint, WalletVenue } from '../types.js';
-import type { GasModel } from './gas.js';
-import type { MarketCursor } from './market.js';
+import type { GasModel } from '../gas.js';
+import type { MarketCursor } from '../../data/cursor.js';
 
 export const ETH_REFERENCE_PRICE_SERIES = 'cex.binance.ETHUSDT.spot.price';
 

@@ -2,8 +2,8 @@
  * The simulated venues' view of market data: the current step on the grid and typed access to series.
  * The engine advances `step`; venues only read.
  */
-import { DataError } from '../../domain/errors.js';
-import type { EventSeries, MarketData } from '../../data/types.js';
+import { DataError } from '../domain/errors.js';
+import type { EventSeries, MarketData } from './types.js';
 
 export class MarketCursor {
   step = 0;

@@ -3,9 +3,9 @@
  * current step (gwei) × 1e-9. Gas units come from the venue configs' `gas_units`; the gas price from the
  * hourly series `gas.price_gwei`.
  */
-import { DataError, VenueError } from '../../domain/errors.js';
-import type { GasModel as GasModelContract } from '../types.js';
-import type { MarketCursor } from './market.js';
+import { DataError, VenueError } from '../domain/errors.js';
+import type { GasModel as GasModelContract } from './types.js';
+import type { MarketCursor } from '../data/cursor.js';
 
 export const GAS_PRICE_SERIES = 'gas.price_gwei';
 const GWEI = 1e-9;
