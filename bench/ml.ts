@@ -6,11 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadMode } from '../src/config/index.js';
+import { loadMode } from '../src/strategies/modes.js';
+import type { MlMode } from '../src/strategies/ml/params.js';
 import { BaselineParamsSchema } from '../src/config/signalsSchema.js';
 import { describeCoverage } from '../src/data/index.js';
 import { parseDurationMs } from '../src/domain/duration.js';
-import { ML_SPOT_VENUE } from '../src/engine/ml-requirements.js';
+import { ML_SPOT_VENUE } from '../src/strategies/ml/plan.js';
 import { BaselineSignalSource, type PredictionSet } from '../src/signals/index.js';
 
 const trained = new Map<string, PredictionSet>();
@@ -20,7 +21,7 @@ export async function mlBenchOptions(mode: string, dataDir: string): Promise<{ s
   const m = loadMode(mode);
   if (m.family !== 'ml_directional') return {};
   const params = BaselineParamsSchema.parse(m.signals?.baseline ?? {});
-  const interval = m.strategy.bar_interval ?? '5m';
+  const interval = (m as MlMode).strategy.bar_interval ?? '5m';
   const symbol = `${m.asset}USDT`;
   const key = JSON.stringify({ symbol, interval, params });
   const hit = trained.get(key);

@@ -1,5 +1,6 @@
 /**
- * What an API caller may set: the allow-list of override keys, derived from the mode schema.
+ * What an API caller may set: the allow-list of override keys, derived from the mode schema (with every
+ * registered family's `strategy` parameters).
  *
  * A caller sets parameters, never a file path, a URL, an environment variable name or a credential
  * (docs/security.md). The rule is by construction, not a deny-list: below the parameter blocks listed in
@@ -12,7 +13,7 @@
  */
 import { DURATION_RE } from '../domain/duration.js';
 import { ConfigError } from '../domain/errors.js';
-import { ModeSchema } from './schema.js';
+import { anyFamilyModeSchema } from './families.js';
 import { OVERRIDE_SOURCE, parseOverride } from './overrides.js';
 
 /** Top-level blocks of a mode that hold parameters (everything else is the mode's identity). */
@@ -104,12 +105,25 @@ function nodeOf(schema: ZodLike, all = false): Node | null {
   }
 }
 
+// built from the registered families' schemas; rebuilt when a family registers (anyFamilyModeSchema)
+let built: object | null = null;
 let tree: Map<string, Node> | null = null;
 let schemaTree: Node | null = null;
 
-/** Whether `path` names a key of the mode schema at all (else the schema reports it: unknown key). */
+function schema(): ZodLike {
+  const s = anyFamilyModeSchema();
+  if (s !== built) {
+    built = s;
+    tree = null;
+    schemaTree = null;
+  }
+  return s as unknown as ZodLike;
+}
+
+/** Whether `path` names a key of some family's mode schema (else the schema reports it: unknown key). */
 function inSchema(path: readonly string[]): boolean {
-  schemaTree ??= nodeOf(ModeSchema as unknown as ZodLike, true);
+  const s = schema();
+  schemaTree ??= nodeOf(s, true);
   let n: Node | undefined | null = schemaTree;
   for (const seg of path) {
     if (!n) return false;
@@ -122,8 +136,9 @@ function inSchema(path: readonly string[]): boolean {
 }
 
 function callerTree(): Map<string, Node> {
+  const s = schema();
   if (tree) return tree;
-  const root = nodeOf(ModeSchema as unknown as ZodLike);
+  const root = nodeOf(s);
   const out = new Map<string, Node>();
   if (root?.kind === 'object')
     for (const b of CALLER_BLOCKS) {

@@ -52,4 +52,6 @@ export {
   type VenueKind,
   type VenueRequirement,
 } from './validate.js';
-export { LST_ISSUER, needsHedge } from './familyChecks.js';
+export { LST_ISSUER, needsHedge } from './validate.js';
+export { familyNames, familySpec, modeSchemaOf, registerFamilySpec } from './families.js';
+export type { At, FamilySpec } from './families.js';

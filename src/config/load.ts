@@ -23,6 +23,7 @@ import type {
   ShareClassConfig,
   VenueConfig,
 } from './schema.js';
+import { familySpec, modeSchemaOf, unknownFamily } from './families.js';
 import { ConfigValidationError, describeValue, zodIssues } from './issues.js';
 import type { ConfigIssue, KeyPath } from './issues.js';
 import { applyOverrides, overrideFor } from './overrides.js';
@@ -179,6 +180,20 @@ function nameMismatch(source: YamlSource, key: string, expected: string, receive
   return issue;
 }
 
+/**
+ * The schema a mode file is parsed with: the common keys and its family's own `strategy` block. A family
+ * that is not registered is reported at `family` (naming the registered ones) with the file's other problems.
+ */
+function modeSchemaFor(data: unknown): z.ZodType<ModeConfig> {
+  const family = (data as { family?: unknown } | null)?.family;
+  if (typeof family === 'string' && familySpec(family)) return modeSchemaOf(family);
+  return ModeSchema.extend({
+    family: ModeSchema.shape.family.refine((f) => familySpec(f) !== undefined, {
+      error: (issue) => unknownFamily(issue.input),
+    }),
+  }) as unknown as z.ZodType<ModeConfig>;
+}
+
 /** Loads a mode and its source (for line numbers), checking the name and that its share class exists. */
 export function loadModeSource(
   name: string,
@@ -188,7 +203,7 @@ export function loadModeSource(
   const source = openNamed(configDir, MODES_DIR, name, 'mode');
   const overrides = opts.overrides ?? [];
   const data = overrides.length > 0 ? applyOverrides(source.data, overrides) : source.data;
-  const mode = parseWith(ModeSchema, source, data, { overrides });
+  const mode = parseWith(modeSchemaFor(data), source, data, { overrides });
   if (mode.mode !== name) throw new ConfigValidationError([nameMismatch(source, 'mode', name, mode.mode)]);
   if (mode.signals && mode.signals.use !== null) {
     // a registered source replaces the operator-only keys of the block

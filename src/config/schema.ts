@@ -1,5 +1,6 @@
 /**
- * Zod schemas for every config file: strategy modes, venues, share classes and environment presets.
+ * Zod schemas for every config file: strategy modes (each family's `strategy` block is its own schema,
+ * registered through config/families.ts), venues, share classes and environment presets.
  * The schema is the single source of defaults; inferred types are exported beside each schema.
  */
 import { z } from 'zod';
@@ -16,7 +17,6 @@ export const DEFAULT_CAPITAL: Readonly<Record<(typeof SHARE_CLASSES)[number], nu
   ETH: 50,
   BTC: 2,
 };
-export const FAMILIES = ['lending', 'basis', 'staking', 'ml_directional'] as const;
 export const ENVIRONMENTS = ['live', 'testnet', 'simulation'] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 
@@ -30,52 +30,6 @@ export const VenueMapSchema = z
       ]),
     ),
   )
-  .strict();
-
-export const StrategyParamsSchema = z
-  .object({
-    /** Rebalance when any position deviates from its target by more than this fraction of equity. Default 0.02. */
-    position_deviation_threshold: fraction.default(0.02),
-    /** Lending family: the asset supplied to the lending venue (USDT, WETH). */
-    lending_asset: z.string().optional(),
-    /** Basis and hedged families: perp notional / margin posted at each hedge venue. Default 3. */
-    perp_leverage: positive.max(20).default(3),
-    /**
-     * Basis and hedged families: margin is topped up or released when a venue's margin ratio leaves
-     * [target × (1 − band), target × (1 + band)], target = 1 / perp_leverage. Default 0.5.
-     */
-    margin_rebalance_band: z.number().gt(0).lt(1).default(0.5),
-    /** Sell the spot leg and close perps when the average funding rate per 8 h over the lookback falls below this. null = always hold. */
-    min_funding_rate_8h: z.number().nullable().default(null),
-    /** Hours of funding history averaged for the funding filter. Default 72. */
-    funding_lookback_hours: z.number().int().positive().default(72),
-    /** Leveraged staking: target loan-to-value; null derives it from the e-mode LTV and max_stake_spread_move. */
-    target_ltv: fraction.nullable().default(null),
-    /** Leveraged staking: largest LST/ETH spread move the target LTV must survive. Default 0.0225. */
-    max_stake_spread_move: fraction.default(0.0225),
-    /** Hedged staking: fraction of equity staked; the rest margins the perp shorts. */
-    stake_allocation_percentage: fraction.optional(),
-    /** Hedged modes: tolerated |net delta| as a fraction of equity. Default 0.02. */
-    max_delta_drift: fraction.default(0.02),
-    /** Reward tokens are sold when worth more than this fraction of equity. Default 0.0005. */
-    dust_delta: fraction.default(0.0005),
-    /** ML directional: minimum confidence to act. */
-    signal_threshold: fraction.optional(),
-    /** ML directional: position notional as a fraction of equity. */
-    max_position_size: positive.optional(),
-    sd_floor_bps: z.number().nonnegative().optional(),
-    sd_cap_bps: z.number().positive().optional(),
-    stop_loss_sd: positive.optional(),
-    take_profit_sd: positive.optional(),
-    /** ML directional: bar interval, e.g. 5m or 1h. */
-    bar_interval: z.string().optional().meta({ caller: 'duration' }),
-    /**
-     * ML directional: how the perp is margined. `usdt`: USDT balance at the venue (USDT share class);
-     * `multi_assets`: the share-class asset held at the venue is the collateral (Binance Multi-Assets Mode,
-     * venue `perp.collateral_ratio`), so a flat book holds that asset. Default usdt.
-     */
-    margin_mode: z.enum(['usdt', 'multi_assets']).optional(),
-  })
   .strict();
 
 export const RiskParamsSchema = z
@@ -154,7 +108,8 @@ export const ModeSchema = z
   .object({
     mode: z.string().regex(/^[a-z0-9_]+$/),
     description: z.string().min(1),
-    family: z.enum(FAMILIES),
+    /** The strategy family (registered in src/strategies; config/families.ts checks the name). */
+    family: z.string().regex(/^[a-z][a-z0-9_]*$/),
     share_class: z.enum(SHARE_CLASSES),
     /** The asset whose price the mode trades or holds (BTC, ETH, USDT). */
     asset: z.string(),
@@ -176,14 +131,19 @@ export const ModeSchema = z
     lst_type: z.enum(['weETH', 'wstETH']).nullable().default(null),
     /** Data-quality rules (DataPolicySchema above). */
     data_policy: DataPolicySchema.default(DataPolicySchema.parse({})),
-    strategy: StrategyParamsSchema.default(StrategyParamsSchema.parse({})),
+    /** The family's parameters: checked by that family's own schema (config/families.ts, modeSchemaOf). */
+    strategy: z.record(z.string(), z.unknown()).default({}),
     risk: RiskParamsSchema.default(RiskParamsSchema.parse({})),
     execution: ExecutionParamsSchema.default(ExecutionParamsSchema.parse({})),
     /** ML directional: the signal source (src/config/signalsSchema.ts, docs/ml.md). */
     signals: SignalsSchema.optional(),
   })
   .strict();
-export type ModeConfig = z.infer<typeof ModeSchema>;
+type ModeEnvelope = z.infer<typeof ModeSchema>;
+/** A mode file; `S` is its family's parameters (the `strategy` block with defaults applied). */
+export type ModeConfig<S extends object = Record<string, unknown>> = Omit<ModeEnvelope, 'strategy'> & {
+  strategy: S;
+};
 
 const feePair = z
   .object({ maker: z.number().min(-0.01).max(0.01), taker: z.number().min(0).max(0.01) })

@@ -27,8 +27,15 @@ import {
 import type { LoadModeOptions } from './load.js';
 
 const VENUE_NAME = /^[a-z0-9_]{1,64}$/;
-import { LST_ISSUER, checkFamily } from './familyChecks.js';
-import type { At } from './familyChecks.js';
+import { familyNames, familySpec, unknownFamily, type At } from './families.js';
+
+/** The staking venue that issues each liquid staking token. */
+export const LST_ISSUER: Record<'weETH' | 'wstETH', string> = { weETH: 'etherfi', wstETH: 'lido' };
+
+/** True when the mode must hedge: it is market neutral but holds an asset other than its share class. */
+export function needsHedge(mode: ModeConfig): boolean {
+  return mode.market_neutral && mode.asset !== mode.share_class;
+}
 
 /** The venue kind that can serve each action type. */
 export const ACTION_VENUE_KIND: Record<ActionType, VenueKind> = {
@@ -164,10 +171,12 @@ function checkSymbols(mode: ModeConfig, venues: Record<string, VenueConfig>, at:
           `venue "${name}" does not list perp ${symbol} (symbols.perp: ${venue.symbols.perp.join(', ')})`,
         );
       }
-      if (mode.strategy.perp_leverage > venue.perp.max_leverage) {
+      // the shared perp parameter of families with perp legs (src/strategies/params.ts)
+      const leverage = mode.strategy.perp_leverage;
+      if (typeof leverage === 'number' && leverage > venue.perp.max_leverage) {
         at(
           'strategy.perp_leverage',
-          `expected at most ${venue.perp.max_leverage} (${name} perp.max_leverage), received ${mode.strategy.perp_leverage}`,
+          `expected at most ${venue.perp.max_leverage} (${name} perp.max_leverage), received ${leverage}`,
         );
       }
     }
@@ -233,4 +242,51 @@ export function validateConfigDir(configDir?: string): ConfigDirReport {
   }
   const unique = [...new Set(problems)];
   return { ok: unique.length === 0, checked, problems: unique };
+}
+
+/** The checks every mode gets (risk-limit order, hedge and signals blocks), then its family's own. */
+function checkFamily(mode: ModeConfig, venues: Record<string, VenueConfig>, at: At): void {
+  const spec = familySpec(mode.family);
+  if (!spec) {
+    at('family', unknownFamily(mode.family));
+    return;
+  }
+  checkRisk(mode, at);
+  const hedged = needsHedge(mode);
+  if (hedged && !mode.hedge_allocation) {
+    at(
+      'hedge_allocation',
+      `required: the mode is market_neutral and holds ${mode.asset} in the ${mode.share_class} share class`,
+    );
+  }
+  if (mode.hedge_allocation && !hedged && !spec.directionalPerps) {
+    at(
+      'hedge_allocation',
+      `not used: a ${mode.family} mode holding ${mode.asset} in the ${mode.share_class} share class does not hedge; remove it`,
+    );
+  }
+  if (mode.signals && !spec.signals) {
+    const readers = familyNames().filter((n) => familySpec(n)?.signals);
+    at(
+      'signals',
+      `not used: only ${readers.length > 0 ? readers.join(', ') : 'no'} modes read signals; remove it from this ${mode.family} mode`,
+    );
+  }
+  spec.check?.(mode, venues, at);
+}
+
+function checkRisk(mode: ModeConfig, at: At): void {
+  const r = mode.risk;
+  if (r.margin_ratio_critical >= r.margin_ratio_warning) {
+    at(
+      'risk.margin_ratio_critical',
+      `expected less than risk.margin_ratio_warning (${r.margin_ratio_warning}), received ${r.margin_ratio_critical}`,
+    );
+  }
+  if (r.health_factor_critical >= r.health_factor_warning) {
+    at(
+      'risk.health_factor_critical',
+      `expected less than risk.health_factor_warning (${r.health_factor_warning}), received ${r.health_factor_critical}`,
+    );
+  }
 }

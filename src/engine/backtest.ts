@@ -20,16 +20,11 @@ import { buildRun, type RunParts } from './setup.js';
 import { stepOf, type Flow } from './flows.js';
 import type { StepRecorder } from './recorder.js';
 import { runStep, type StepOptions } from './step.js';
+import { familyOf } from '../strategies/index.js';
 import { iso } from './time.js';
 import type { PredictionSet, SignalSandbox } from '../signals/types.js';
 import { summarise, type BacktestSummary } from './summary.js';
 
-export const IMPLEMENTED_FAMILIES: ReadonlySet<string> = new Set([
-  'lending',
-  'basis',
-  'staking',
-  'ml_directional',
-]);
 export { MAX_PASSES_PER_STEP } from './step.js';
 
 export interface BacktestOptions {
@@ -63,12 +58,9 @@ export interface BacktestRun {
   parts: RunParts;
 }
 
+/** Throws an InputError naming the registered families when the mode's family is not one of them. */
 export function checkAvailable(mode: ModeConfig): void {
-  if (!IMPLEMENTED_FAMILIES.has(mode.family)) {
-    throw new InputError(
-      `mode ${mode.mode} is not available yet: the ${mode.family} strategy family is not implemented in this version (available families: ${[...IMPLEMENTED_FAMILIES].join(', ')})`,
-    );
-  }
+  familyOf(mode.family);
 }
 
 export function resolveDataDir(dataDir?: string, onGenerate?: () => void): { dir: string; sample: boolean } {

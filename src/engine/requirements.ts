@@ -5,100 +5,21 @@
  * notes and events, never silently. Only MISSING or SHORT data is a coverage problem: a corrupt row or
  * a duplicate conflict the mode's data_policy does not resolve fails the run.
  *
- * Every plan derives the hedge venues' perp marks inside the holes of their perp candles by the one rule
- * of src/data/perp-marks.ts (spot × the perp/spot basis of the last hour that had a perp candle), so no
- * order is filled and no position valued at a carried-forward perp close; the rule's note and the load's
- * data-quality notes are returned by `derive` for the run's output.
+ * The plans themselves are the families' (src/strategies/plan.ts has the pieces they share, among them
+ * the perp-mark rule in the hedge venues' holes).
  */
-import type { DataPolicy, ModeConfig } from '../config/schema.js';
+import type { ModeConfig } from '../config/schema.js';
 import { coversWindow, describeCoverage, MissingFileError } from '../data/index.js';
-import { composePerpMarks, perpIds, spotIds } from '../data/perp-marks.js';
+import type { SeriesPlan } from '../data/plan.js';
 import { DataError } from '../domain/errors.js';
-import { Pricer } from '../portfolio/pricing.js';
-import type { MarketData, SeriesMeta } from '../data/types.js';
-import { mlSeriesPlan } from './ml-requirements.js';
+import type { SeriesMeta } from '../data/types.js';
+import { familyOf } from '../strategies/index.js';
 
-export interface SeriesPlan {
-  required: string[];
-  /** Hedge venue → its series, loaded as optional and checked with the coverage rule. */
-  hedge: Record<string, string[]>;
-  /** Loaded when their file exists, whatever their coverage (e.g. reward token prices). */
-  optional?: string[];
-  /** Grid step of the run, ms; default 1 h (ml_directional: its bar_interval). */
-  stepMs?: number;
-  /** Data-quality rules for the load (the mode's data_policy). */
-  policy?: DataPolicy;
-  /**
-   * Builds derived series in the loaded data (perp marks in the hedge venues' holes) and returns the
-   * notes the run must report (the load's data-quality notes first).
-   */
-  derive?: (data: MarketData) => string[];
-}
+export type { SeriesPlan } from '../data/plan.js';
 
-export function perpSeries(venue: string, symbol: string): string[] {
-  return [
-    `cex.${venue}.${symbol}.perp.price`,
-    `cex.${venue}.${symbol}.perp.high`,
-    `cex.${venue}.${symbol}.perp.low`,
-    `cex.${venue}.${symbol}.funding`,
-  ];
-}
-
+/** The series a mode needs: its family's data plan (src/strategies/<family>/index.ts). */
 export function seriesPlan(mode: ModeConfig): SeriesPlan {
-  const required = new Set<string>(['gas.price_gwei', Pricer.referenceSeries('ETH')!]);
-  const hedge: Record<string, string[]> = {};
-  const spotVenue = mode.venues.spot ?? 'binance';
-  if (mode.asset !== 'USDT') required.add(Pricer.referenceSeries(mode.asset, spotVenue)!);
-  if (mode.share_class !== 'USDT') required.add(Pricer.referenceSeries(mode.share_class, spotVenue)!);
-  if (mode.family === 'lending') {
-    const a = mode.strategy.lending_asset ?? mode.share_class;
-    required.add(`aave.${a}.liquidityIndex`);
-    required.add(`aave.${a}.variableBorrowIndex`);
-  }
-  if (mode.family === 'basis' || (mode.family === 'staking' && mode.hedge_allocation)) {
-    const symbol = `${mode.asset}USDT`;
-    for (const [venue, w] of Object.entries(mode.hedge_allocation ?? {}))
-      if (w > 0) hedge[venue] = perpSeries(venue, symbol);
-  }
-  const optional: string[] = [];
-  if (mode.family === 'staking' && mode.lst_type) {
-    const lst = mode.lst_type;
-    required.add(`oracle.${lst}.eth`); // protocol exchange rate: minting, valuation, Aave oracle
-    if (mode.venues.dex_swap) required.add(`peg.${lst}.market_rate`); // LST bought / sold on the DEX
-    if (mode.venues.lending) {
-      required.add(`aave.${lst}.liquidityIndex`); // LST collateral
-      required.add(`aave.WETH.variableBorrowIndex`); // WETH debt
-    }
-    // ether.fi reward tokens, priced on their WETH pools from the pools' first bar
-    if (lst === 'weETH') {
-      optional.push('dex.EIGENWETH.price', 'dex.ETHFIWETH.price');
-      // sold for USDT through the WETH/USDT pool in the USDT share class
-      if (mode.share_class === 'USDT') optional.push('dex.WETHUSDT.price');
-    }
-  }
-  const policy = mode.data_policy;
-  if (mode.family === 'ml_directional') {
-    const ml = mlSeriesPlan(mode);
-    for (const id of ml.required) required.add(id);
-    Object.assign(hedge, ml.hedge);
-    optional.push(...ml.optional);
-    const derive = (data: MarketData) => [...(data.notes ?? []), ...ml.derive(data)];
-    return { required: [...required], hedge, optional, stepMs: ml.stepMs, policy, derive };
-  }
-  const symbol = `${mode.asset}USDT`;
-  if (Object.keys(hedge).length > 0) {
-    const s = spotIds(spotVenue, symbol); // the mark rule reads the spot bar's price, high and low
-    optional.push(s.price, s.high, s.low);
-  }
-  const derive = (data: MarketData) => {
-    const notes = [...(data.notes ?? [])];
-    for (const venue of Object.keys(hedge)) {
-      if (!data.series.has(perpIds(venue, symbol).price)) continue; // dropped by the coverage rule
-      notes.push(composePerpMarks(data, venue, symbol, spotVenue).note);
-    }
-    return notes;
-  };
-  return { required: [...required], hedge, optional, policy, derive };
+  return familyOf(mode.family).plan(mode);
 }
 
 /**

@@ -14,14 +14,8 @@ import { PositionMonitor } from '../portfolio/positions.js';
 import { Pricer } from '../portfolio/pricing.js';
 import { RiskMonitor } from '../risk/monitor.js';
 import type { Strategy, StrategyContext, VenueDirectory } from '../strategies/base.js';
-import { createStrategy } from '../strategies/index.js';
-import {
-  buildVenues,
-  ETHERFI_REWARD_TOKENS,
-  type RealVenues,
-  type RunVenueSpec,
-  type RunWallet,
-} from '../venues/build.js';
+import { familyOf } from '../strategies/index.js';
+import { buildVenues, type RealVenues, type RunWallet } from '../venues/build.js';
 import { GasModel } from '../venues/gas.js';
 import type { CexVenue, LendingVenue, SimulatedVenue, Venue } from '../venues/types.js';
 import { StepRecorder } from './recorder.js';
@@ -62,57 +56,6 @@ export interface BuildRunOptions {
   real?: (ledger: RunLedger) => RealVenues;
 }
 
-/**
- * What the run's venues must hold, from the mode: the wallet's assets, the lending venue's assets and
- * e-mode, the CEX symbols, and the staking family's issuer, flash lenders and DEX.
- */
-export function venueSpecOf(
-  resolved: ResolvedMode,
-  cursor: MarketCursor,
-  hedgeWeights: Record<string, number>,
-): RunVenueSpec {
-  const { mode } = resolved;
-  const staking = mode.family === 'staking';
-  const leveraged = staking && mode.lst_type !== null;
-  const walletAssets = new Set<string>([mode.share_class]);
-  if (staking) {
-    walletAssets.add('ETH').add('WETH');
-    if (mode.lst_type) walletAssets.add(mode.lst_type);
-    if (mode.lst_type === 'weETH')
-      for (const t of ETHERFI_REWARD_TOKENS) if (cursor.hasSeries(`dex.${t}WETH.price`)) walletAssets.add(t);
-  }
-  const symbol = `${mode.asset}USDT`;
-  const spot = mode.venues.spot;
-  const cexNames = [...new Set([...(spot ? [spot] : []), ...Object.keys(hedgeWeights)])];
-  return {
-    modeFile: resolved.modeFile,
-    wallet: {
-      name: mode.venues.wallet_transfer ?? 'wallet',
-      assets: [...walletAssets],
-      gasAsset: staking ? (mode.share_class === 'ETH' ? 'ETH' : 'USDT') : undefined,
-    },
-    lending: mode.venues.lending
-      ? {
-          name: mode.venues.lending,
-          assets: leveraged ? [mode.lst_type!, 'WETH'] : [mode.strategy.lending_asset ?? mode.share_class],
-          emode: leveraged,
-        }
-      : null,
-    cex: cexNames.map((name) => ({
-      name,
-      symbols: { spot: name === spot ? [symbol] : [], perp: name in hedgeWeights ? [symbol] : [] },
-      collateral: mode.strategy.margin_mode === 'multi_assets' && name in hedgeWeights,
-    })),
-    orderType: mode.execution.order_type,
-    staking:
-      staking && mode.venues.staking && mode.lst_type
-        ? { name: mode.venues.staking, lst: mode.lst_type }
-        : null,
-    flashLoans: staking ? [mode.venues.flash_loan, mode.venues.unwind].filter((n): n is string => !!n) : [],
-    dex: staking ? (mode.venues.dex_swap ?? null) : null,
-  };
-}
-
 export function buildRun(
   resolved: ResolvedMode,
   data: MarketData,
@@ -120,6 +63,7 @@ export function buildRun(
   opts: BuildRunOptions = {},
 ): RunParts {
   const { mode } = resolved;
+  const family = familyOf(mode.family);
   const cursor = new MarketCursor(data);
   const spotVenue = mode.venues.spot ?? 'binance';
   const pricer = new Pricer(cursor, mode.share_class, spotVenue);
@@ -131,7 +75,7 @@ export function buildRun(
 
   const walletAsset = mode.share_class;
   const built = buildVenues(
-    venueSpecOf(resolved, cursor, hedgeWeights),
+    family.venues(resolved, cursor, hedgeWeights),
     resolved.venues,
     cursor,
     gas,
@@ -144,7 +88,7 @@ export function buildRun(
   const assetPrice = () => pricer.inShareClass(mode.asset === 'USDT' ? 'USDT' : mode.asset);
   const risk = new RiskMonitor(mode, cex, lending, exposure, ledger, assetPrice);
   const pnl = new PnlCalculator(positions, exposure, ledger);
-  const strategy = createStrategy(mode, { hedgeWeights, venueConfigs: resolved.venues });
+  const strategy = family.create(mode, { hedgeWeights, venueConfigs: resolved.venues });
 
   const tightLoop = () => {
     positions.refresh();

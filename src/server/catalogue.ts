@@ -18,7 +18,8 @@ import {
   type ModeConfig,
 } from '../config/index.js';
 import { ConfigError, DataError } from '../domain/errors.js';
-import { IMPLEMENTED_FAMILIES, defaultWindow } from '../engine/backtest.js';
+import { defaultWindow } from '../engine/backtest.js';
+import { familySpec } from '../config/families.js';
 import { seriesPlan } from '../engine/requirements.js';
 import { iso } from '../engine/time.js';
 import type { SignalSandbox } from '../signals/types.js';
@@ -101,7 +102,7 @@ export class ModeCatalogue {
       share_class: m.share_class,
       asset: m.asset,
       market_neutral: m.market_neutral,
-      available: IMPLEMENTED_FAMILIES.has(m.family),
+      available: familySpec(m.family) !== undefined,
       ...this.coverageOf(m),
       default_capital: DEFAULT_CAPITAL[m.share_class],
     };

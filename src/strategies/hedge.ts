@@ -44,7 +44,7 @@ export class PerpHedge {
   readonly legs: HedgeLeg[];
 
   constructor(
-    private readonly mode: ModeConfig,
+    private readonly mode: ModeConfig<{ margin_rebalance_band: number }>,
     hedgeWeights: Record<string, number>,
     readonly symbol: string,
   ) {

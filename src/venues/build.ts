@@ -1,15 +1,16 @@
 /**
  * The one venue factory of a run: from what the run needs (`RunVenueSpec`, derived from the mode by its
- * strategy family) and which venues are real (`RealVenues`, the clients the environment plan asked for:
- * ccxt exchange APIs, viem venues), builds every venue — simulated, ccxt (LiveCex) or on-chain — behind
- * the interfaces of types.ts. The engine receives the venues and never learns their kind.
+ * strategy family) and which venues are real (`RealVenues`: the clients factory.ts made for the
+ * environment plan — a LiveCex on a ccxt exchange API, the viem venues of src/venues/onchain), builds
+ * every venue of the run behind the interfaces of types.ts, simulated where no real client is given. The
+ * engine receives the venues and never learns their kind. Real clients are built by factory.ts, loaded
+ * only by wall-clock runs, so a backtest loads no exchange or chain code.
  */
 import type { CexVenueConfig, LendingVenueConfig, VenueConfig } from '../config/schema.js';
 import type { MarketCursor } from '../data/cursor.js';
 import { loadEtherfiRewards } from '../data/rewards.js';
 import { ConfigError } from '../domain/errors.js';
-import { LiveCex, type LiveCexOptions } from './cex/client.js';
-import type { CexApi, OrderVenue } from './cex/types.js';
+import type { OrderVenue } from './cex/types.js';
 import type { GasModel } from './gas.js';
 import { SimulatedDex } from './simulated/dex.js';
 import { SimulatedFlashLoan } from './simulated/flashloan.js';
@@ -43,11 +44,12 @@ export interface RunVenueSpec {
 
 /** The real clients of the venues the environment plan runs on a testnet or live. */
 export interface RealVenues {
-  /** ccxt exchange API of a CEX venue that trades on a testnet or live; absent = simulated. */
-  cexApi?: (name: string) => CexApi | undefined;
-  cexOptions?: Omit<LiveCexOptions, 'orderType' | 'symbols'>;
-  /** The previous client of a CEX venue when a run's parts are rebuilt (its allocation carries over). */
-  carry?: (name: string) => CexVenue | undefined;
+  /**
+   * The exchange client (ccxt) of a CEX venue that trades on a testnet or live, or undefined for a
+   * simulated one: `VenueClients.cexClient` of factory.ts, which reads prices from `cursor` like the
+   * simulated venue does.
+   */
+  cex?: (venue: RealCexRequest) => OrderVenue | undefined;
   /** The policy around a real CEX client (retries, breaker: src/execution/resilient.ts). */
   wrapCex?: (venue: OrderVenue) => CexVenue;
   /**
@@ -56,6 +58,15 @@ export interface RealVenues {
    * every such venue of the mode must be.
    */
   onchain?: (name: string) => Venue | undefined;
+}
+
+/** What a real CEX client is built for. */
+export interface RealCexRequest {
+  name: string;
+  config: CexVenueConfig;
+  cursor: MarketCursor;
+  symbols: { spot: string[]; perp: string[] };
+  orderType: 'taker' | 'maker';
 }
 
 /** A run's wallet as the runners use it (deposits and withdrawals of the share class). */
@@ -144,18 +155,15 @@ export function buildVenues(
   const cex: CexVenue[] = [];
   for (const c of spec.cex) {
     const cfg: CexVenueConfig = config(c.name, 'cex');
-    const api = real.cexApi?.(c.name);
+    const client = real.cex?.({
+      name: c.name,
+      config: cfg,
+      cursor,
+      symbols: c.symbols,
+      orderType: spec.orderType,
+    });
     let v: CexVenue;
-    if (api) {
-      const client = new LiveCex(c.name, cfg, cursor, api, {
-        orderType: spec.orderType,
-        symbols: c.symbols,
-        bookTransfers: real.cexOptions?.bookTransfers ?? true,
-        fundingPollMs: real.cexOptions?.fundingPollMs ?? 60_000,
-        now: real.cexOptions?.now ?? Date.now,
-      });
-      const before = real.carry?.(c.name);
-      if (before instanceof LiveCex) client.restoreState(before.state());
+    if (client) {
       v = real.wrapCex ? real.wrapCex(client) : client;
     } else {
       v = new SimulatedCex(c.name, cfg, cursor, {
@@ -165,7 +173,7 @@ export function buildVenues(
       });
     }
     cex.push(v);
-    add(v, !api);
+    add(v, !client);
   }
 
   const notes: string[] = [];

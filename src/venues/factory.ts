@@ -15,7 +15,9 @@ import { BybitApi } from './cex/bybit.js';
 import { createExchange, isSupportedExchange, type SupportedExchange } from './cex/exchange.js';
 import { OkxApi } from './cex/okx.js';
 import type { CcxtApiBase } from './cex/api-base.js';
-import type { CexApi } from './cex/types.js';
+import type { CexApi, OrderVenue } from './cex/types.js';
+import { LiveCex, type LiveCexOptions } from './cex/client.js';
+import type { RealCexRequest } from './build.js';
 import type { EnvironmentPlan } from './environment.js';
 import { CexFeed, type FeedOptions } from './feeds/cex-feed.js';
 import { GasPriceFeed } from './feeds/gas-feed.js';
@@ -30,6 +32,15 @@ export interface VenueClients {
   gas: GasPriceFeed | null;
   /** The on-chain venues (viem) of the venues planned `onchain`, connected by `init()`; null before or without. */
   onchain: OnchainVenues | null;
+  /**
+   * The exchange client of a venue that trades on a testnet or live (undefined when it is simulated): a
+   * LiveCex on the venue's API, taking over the allocation of `carry` (its previous client) when a run's
+   * parts are rebuilt.
+   */
+  cexClient(
+    req: RealCexRequest,
+    o: Omit<LiveCexOptions, 'orderType' | 'symbols'> & { carry?: OrderVenue },
+  ): OrderVenue | undefined;
   /** Loads every exchange's markets (the first network calls), then starts the price streams. */
   init(): Promise<void>;
   close(): Promise<void>;
@@ -137,6 +148,19 @@ export async function createVenueClients(
     feeds,
     gas,
     onchain: null,
+    cexClient(req, o) {
+      const api = apis.get(req.name);
+      if (!api) return undefined;
+      const client = new LiveCex(req.name, req.config, req.cursor, api, {
+        orderType: req.orderType,
+        symbols: req.symbols,
+        bookTransfers: o.bookTransfers,
+        fundingPollMs: o.fundingPollMs,
+        now: o.now,
+      });
+      if (o.carry) client.restoreState(o.carry.state());
+      return client;
+    },
     async init() {
       clients.onchain = await createOnchainClients(plan, o);
       // Loading markets is idempotent: transient failures are retried (a run must not die of one 5xx).

@@ -65,14 +65,14 @@ describe('mode file errors', () => {
 
   it('only the first problem is in the message; all are attached', () => {
     cfg.replace(BASIS, 'family: basis', 'family: basiss');
-    cfg.replace(BASIS, 'perp_leverage: 3', 'perp_leverage: "3"');
+    cfg.replace(BASIS, 'market_neutral: true', 'market_neutral: "yes"');
     const err = thrown(() =>
       loadMode('btc_basis', { configDir: cfg.dir }),
     ) as unknown as ConfigValidationError;
     expect(err.message).toBe(
-      'config/modes/btc_basis.yaml: family: expected one of lending, basis, staking, ml_directional, received string "basiss"',
+      'config/modes/btc_basis.yaml: family: unknown strategy family "basiss"; registered: lending, basis, staking, ml_directional',
     );
-    expect(err.issues.map((i) => i.path)).toEqual(['family', 'strategy.perp_leverage']);
+    expect(err.issues.map((i) => i.path)).toEqual(['family', 'market_neutral']);
   });
 
   it('an unknown mode lists the available ones', () => {

@@ -17,6 +17,7 @@ import {
   environmentForVenue,
 } from '../../src/config/index.js';
 import type { CexVenueConfig, LendingVenueConfig } from '../../src/config/index.js';
+import type { StakingMode } from '../../src/strategies/staking/params.js';
 
 const MODES = [
   'btc_basis',
@@ -66,7 +67,7 @@ describe('shipped config', () => {
 
   it('hedged staking sizes the stake so the margin backs the hedge: s = L / (1 + L)', () => {
     for (const name of ['usdt_eth_staking_hedged_simple', 'usdt_eth_staking_hedged_leveraged']) {
-      const { strategy } = loadMode(name);
+      const { strategy } = loadMode(name) as StakingMode;
       const s = strategy.stake_allocation_percentage ?? NaN;
       expect((1 - s) * strategy.perp_leverage).toBeCloseTo(s, 12);
     }

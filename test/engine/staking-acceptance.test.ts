@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { PNL_SOURCES } from '../../src/domain/types.js';
 import { runBacktest, type BacktestRun } from '../../src/engine/backtest.js';
 import { byTime, DATA_DIR, priceAt, utc } from '../helpers/raw.js';
+import type { StakingMode } from '../../src/strategies/staking/params.js';
 
 const real = describe.skipIf(!DATA_DIR);
 const MODES = [
@@ -116,7 +117,7 @@ real('staking modes over their full data coverage, with a deposit and a withdraw
     (mode) => {
       const run = runs.get(mode)!;
       const r = run.recorder;
-      const maxDrift = run.summary.config.strategy.max_delta_drift;
+      const maxDrift = (run.summary.config as StakingMode).strategy.max_delta_drift;
       const eth = priceAt('cex/binance/ETHUSDT_spot_5m.csv');
       let worst = 0;
       for (let t = 0; t < r.length; t++) {

@@ -15,6 +15,7 @@ import { FileJournal } from '../../src/engine/live/journal.js';
 import { LiveRunner } from '../../src/engine/live/runner.js';
 import { ROOT } from './bundle.js';
 import { FAST_EXECUTION, liveFixture, type LiveFixture } from './setup.js';
+import type { BasisMode } from '../../src/strategies/basis/params.js';
 
 let f: LiveFixture;
 beforeAll(async () => {
@@ -30,7 +31,7 @@ function basisQuantity(
   perp: Record<string, number>,
   configDir?: string,
 ): number {
-  const mode = resolveMode('btc_basis', { configDir }).mode;
+  const mode = resolveMode('btc_basis', { configDir }).mode as BasisMode;
   const L = mode.strategy.perp_leverage;
   const fee = (v: string, m: 'spot' | 'perp') => (loadVenue(v, configDir) as CexVenueConfig).fees[m].taker;
   let denom = spot * (1 + fee('binance', 'spot'));

@@ -13,8 +13,8 @@ import { RunLedger } from '../../src/portfolio/ledger.js';
 import { ExecutionManager } from '../../src/execution/manager.js';
 import type { Pricer } from '../../src/portfolio/pricing.js';
 import type { StrategyContext } from '../../src/strategies/base.js';
-import { legOf } from '../../src/strategies/staking.js';
-import type { LoopLeg } from '../../src/strategies/staking-legs.js';
+import { legOf } from '../../src/strategies/staking/strategy.js';
+import type { LoopLeg } from '../../src/strategies/staking/legs.js';
 import { scaledTokenAbi } from '../../src/venues/onchain/aave/abi.js';
 import { leverageExecutorAbi } from '../../src/venues/onchain/executor/abi.js';
 import type {
@@ -25,6 +25,7 @@ import type {
 } from '../../src/venues/onchain/index.js';
 import type { LendingVenue, Venue } from '../../src/venues/types.js';
 import { DEVNET, onchainFixture, type OnchainFixture } from './fixture.js';
+import type { StakingMode } from '../../src/strategies/staking/params.js';
 
 let f: OnchainFixture;
 let o: OnchainVenues;
@@ -92,7 +93,7 @@ beforeAll(async () => {
   resolved = resolveMode('eth_leveraged');
   const configs: Record<string, VenueConfig> = {};
   for (const n of resolved.requiredVenues) configs[n] = loadVenue(n);
-  leg = legOf(resolved.mode, configs) as LoopLeg;
+  leg = legOf(resolved.mode as StakingMode, configs) as LoopLeg;
   const venues = o.venues;
   ctx = {
     venues: {

@@ -13,8 +13,8 @@ import { seriesPlan } from '../../src/engine/requirements.js';
 import { buildRun, type RunParts } from '../../src/engine/setup.js';
 import { runStep, type StepOutcome } from '../../src/engine/step.js';
 import { Pricer } from '../../src/portfolio/pricing.js';
-import { legOf } from '../../src/strategies/staking.js';
-import type { LoopLeg } from '../../src/strategies/staking-legs.js';
+import { legOf } from '../../src/strategies/staking/strategy.js';
+import type { LoopLeg } from '../../src/strategies/staking/legs.js';
 import { planEnvironments, type EnvironmentPlan } from '../../src/venues/environment.js';
 import { createOnchainClients } from '../../src/venues/factory.js';
 import { scaledTokenAbi } from '../../src/venues/onchain/aave/abi.js';
@@ -27,6 +27,7 @@ import {
   type OnchainVenues,
 } from '../../src/venues/onchain/index.js';
 import { DEVNET, onchainFixture, RECEIPT_TIMEOUT_MS, type OnchainFixture } from './fixture.js';
+import type { StakingMode } from '../../src/strategies/staking/params.js';
 
 const HOUR = 3_600_000;
 const LTV_TOLERANCE = 0.005; // issue 7: the entry lands at the target LTV within 0.5 %
@@ -253,7 +254,7 @@ describe.skipIf(!DEVNET)(
       expect(parts.wallet.balanceOf('ETH')).toBeGreaterThan(0);
       const before = await balances();
       const sent = chain.ctx.sender.sentCount;
-      const leg = legOf(resolved.mode, resolved.venues) as LoopLeg;
+      const leg = legOf(resolved.mode as StakingMode, resolved.venues) as LoopLeg;
       const [g] = leg.increase(parts.ctx, parts.wallet.balanceOf('ETH') / 2) as AtomicGroup[];
       expect(g.atomic).toBe(true);
       const flash = (g.instructions[0] as Instruction & { amount: number }).amount;

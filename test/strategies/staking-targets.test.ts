@@ -5,7 +5,7 @@ import {
   hedgedLongSize,
   loopDecrease,
   loopIncreaseFlash,
-} from '../../src/strategies/staking-targets.js';
+} from '../../src/strategies/staking/targets.js';
 
 describe('target LTV', () => {
   test('derived from the e-mode LTV and the spread move: 0.93 × (1 − 0.0225) = 0.909075', () => {

@@ -4,7 +4,7 @@ import { InputError } from '../../domain/errors.js';
 import { collect, out } from './util.js';
 
 // the config loader (zod, yaml) loads only when a command runs
-const configModule = () => import('../../config/index.js');
+const configModule = () => import('../../strategies/modes.js');
 
 export function registerConfig(program: Command): void {
   program

@@ -4,16 +4,17 @@ import { formatDuration, parseDurationMs } from '../../domain/duration.js';
 import { parseDecimal } from '../../domain/decimal.js';
 import { InputError } from '../../domain/errors.js';
 import { iso, parseTime } from '../../engine/time.js';
+import type { MlMode } from '../../strategies/ml/params.js';
 import { out } from './util.js';
 
 /** The config, data and model modules, loaded only when a signals command runs. */
 async function deps() {
   const [config, schema, data, engine, ml, sig] = await Promise.all([
-    import('../../config/index.js'),
+    import('../../strategies/modes.js'),
     import('../../config/signalsSchema.js'),
     import('../../data/index.js'),
     import('../../engine/backtest.js'),
-    import('../../engine/ml-requirements.js'),
+    import('../../strategies/ml/plan.js'),
     import('../../signals/index.js'),
   ]);
   return {
@@ -79,7 +80,7 @@ export function registerSignals(program: Command): void {
       const mode = loadMode(o.mode, { configDir: o.config });
       if (mode.family !== 'ml_directional')
         throw new InputError(`--mode ${o.mode} is a ${mode.family} mode; expected an ml_directional mode`);
-      const interval = duration(o.interval, '--interval') ?? mode.strategy.bar_interval ?? '5m';
+      const interval = duration(o.interval, '--interval') ?? (mode as MlMode).strategy.bar_interval ?? '5m';
       const stepMs = parseDurationMs(interval)!;
       if (stepMs % 300_000 !== 0 || 86_400_000 % stepMs !== 0)
         throw new InputError(`--interval ${interval}: expected a multiple of 5m that divides a day`);

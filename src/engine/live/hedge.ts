@@ -5,7 +5,7 @@
  * configured as a backtest would configure it for a venue without data.
  */
 import { fallbackWeights, sameWeights } from '../../execution/fallback.js';
-import { createStrategy } from '../../strategies/index.js';
+import { familyOf } from '../../strategies/index.js';
 import type { CexVenue } from '../../venues/types.js';
 import type { LiveSession } from './session.js';
 
@@ -32,7 +32,7 @@ export function reweigh(
   }
   const verdict = fallbackWeights(s.resolved.mode, s.weights, down, shorts);
   if (sameWeights(verdict.weights, current)) return null;
-  parts.strategy = createStrategy(s.resolved.mode, {
+  parts.strategy = familyOf(s.resolved.mode.family).create(s.resolved.mode, {
     hedgeWeights: verdict.weights,
     venueConfigs: s.resolved.venues,
   });

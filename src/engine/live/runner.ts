@@ -8,6 +8,7 @@
  */
 import { DataError } from '../../domain/errors.js';
 import { PNL_SOURCES } from '../../domain/types.js';
+import { familyOf } from '../../strategies/index.js';
 import { runStep } from '../step.js';
 import type { ControlMessage } from './control.js';
 import { reweigh } from './hedge.js';
@@ -94,7 +95,8 @@ export class LiveRunner {
     if (rec.local) this.totals = restoreLocal(s, rec.local);
     else this.totals.pendingDeposit = s.header.capital;
     const pendingAtStart = rec.pending.length; // resolved (and removed) by the first sync
-    const leverage = s.resolved.mode.strategy.perp_leverage;
+    const mode = s.resolved.mode;
+    const leverage = familyOf(mode.family).perpLeverage?.(mode) ?? 1;
     await persist(this.s, 'configure venues', () =>
       Promise.all([...s.live.values()].map((r) => r.configure(leverage))),
     );

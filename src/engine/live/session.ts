@@ -19,7 +19,7 @@ import { planEnvironments, type EnvironmentPlan } from '../../venues/environment
 import { requestWindowMs } from '../../venues/cex/exchange.js';
 import { createVenueClients, type VenueClients } from '../../venues/factory.js';
 import { LiveMarketSource } from '../../venues/feeds/market-source.js';
-import { createStrategy } from '../../strategies/index.js';
+import { familyOf } from '../../strategies/index.js';
 import { checkAvailable } from '../backtest.js';
 import { seriesPlan } from '../requirements.js';
 import { buildRun, type RunParts } from '../setup.js';
@@ -69,7 +69,7 @@ export async function openSession(opts: LiveRunOptions): Promise<LiveSession> {
     throw new InputError(`capital must be a positive number, was ${opts.capital}`);
   const resolved = resolveMode(opts.mode, { configDir: opts.configDir, overrides: opts.overrides });
   checkAvailable(resolved.mode);
-  const probe = createStrategy(resolved.mode, {
+  const probe = familyOf(resolved.mode.family).create(resolved.mode, {
     hedgeWeights: resolved.mode.hedge_allocation ?? {},
     venueConfigs: resolved.venues,
   });
@@ -185,13 +185,13 @@ export function buildParts(s: LiveSession, seed: { timeMs: number; values: Recor
   s.live = new Map();
   const parts = buildRun(s.resolved, grid, s.weights, {
     real: (ledger) => ({
-      cexApi: (name) => s.clients.apis.get(name),
-      cexOptions: {
-        bookTransfers: true,
-        fundingPollMs: Math.min(60_000, 5 * s.opts.tickMs),
-        now: s.clock.now,
-      },
-      carry: (name) => previous.get(name)?.inner,
+      cex: (req) =>
+        s.clients.cexClient(req, {
+          bookTransfers: true,
+          fundingPollMs: Math.min(60_000, 5 * s.opts.tickMs),
+          now: s.clock.now,
+          carry: previous.get(req.name)?.inner,
+        }),
       wrapCex: (client) => {
         const planned = s.plan.venues.find((v) => v.venue === client.name);
         const r = new ResilientCex(client, s.intentLog, s.intentClock, ledger, {

@@ -2,8 +2,38 @@
  * The ml_directional family's parameters, read once from the mode, and the trading rules that are pure
  * arithmetic: the effective signal of a bar and the stop-loss / take-profit levels of an entry.
  */
+import { z } from 'zod';
 import type { ModeConfig } from '../../config/schema.js';
 import { parseDurationMs } from '../../domain/duration.js';
+import { fraction, perpParams, positive } from '../params.js';
+
+export const MlParamsSchema = z
+  .object({
+    ...perpParams,
+    /** Minimum confidence to act. */
+    signal_threshold: fraction.optional(),
+    /** Position notional as a fraction of equity. */
+    max_position_size: positive.optional(),
+    /** Floor of the predicted move's standard deviation, bps. */
+    sd_floor_bps: z.number().nonnegative().optional(),
+    /** Cap of the predicted move's standard deviation, bps. */
+    sd_cap_bps: z.number().positive().optional(),
+    /** Stop-loss distance in predicted standard deviations. */
+    stop_loss_sd: positive.optional(),
+    /** Take-profit distance in predicted standard deviations. */
+    take_profit_sd: positive.optional(),
+    /** Bar interval, e.g. 5m or 1h. */
+    bar_interval: z.string().optional().meta({ caller: 'duration' }),
+    /**
+     * How the perp is margined. `usdt`: USDT balance at the venue (USDT share class); `multi_assets`: the
+     * share-class asset held at the venue is the collateral (Binance Multi-Assets Mode, venue
+     * `perp.collateral_ratio`), so a flat book holds that asset. Default usdt.
+     */
+    margin_mode: z.enum(['usdt', 'multi_assets']).optional(),
+  })
+  .strict();
+export type MlModeParams = z.infer<typeof MlParamsSchema>;
+export type MlMode = ModeConfig<MlModeParams>;
 
 export interface MlParams {
   /** The perp venue (the hedge_allocation entry with weight > 0). */
@@ -27,7 +57,7 @@ export interface MlParams {
   reduceFraction: number;
 }
 
-export function mlParams(mode: ModeConfig, hedgeWeights: Record<string, number>): MlParams {
+export function mlParams(mode: MlMode, hedgeWeights: Record<string, number>): MlParams {
   const s = mode.strategy;
   const venues = Object.entries(hedgeWeights).filter(([, w]) => w > 0);
   if (venues.length !== 1)

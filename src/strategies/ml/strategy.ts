@@ -17,7 +17,7 @@
  *   share-class asset (BTC) moves to the venue as collateral, PnL settles in USDT and, whenever the book is
  *   left flat, that USDT is converted back into the asset on the venue's spot market.
  */
-import type { ModeConfig } from '../../config/schema.js';
+import type { MlMode } from './params.js';
 import { InputError } from '../../domain/errors.js';
 import type { Instruction, StrategyDecision, WrapperAction } from '../../domain/types.js';
 import {
@@ -70,7 +70,7 @@ export class MlDirectionalStrategy implements Strategy {
   };
 
   constructor(
-    readonly mode: ModeConfig,
+    readonly mode: MlMode,
     opts: { hedgeWeights: Record<string, number> },
   ) {
     this.p = mlParams(mode, opts.hedgeWeights);

@@ -6,14 +6,15 @@
  *
  * Here: which strategy and leg a mode gets, and its target LTV.
  */
-import type { ModeConfig, VenueConfig } from '../config/schema.js';
-import { ConfigError, InputError } from '../domain/errors.js';
-import type { Strategy } from './base.js';
-import { route } from './base.js';
-import { StakingEthStrategy } from './staking-eth.js';
-import { HedgedStakingStrategy } from './staking-hedged.js';
-import { LoopLeg, StakeLeg, type LongLeg } from './staking-legs.js';
-import { deriveTargetLtv } from './staking-targets.js';
+import type { VenueConfig } from '../../config/schema.js';
+import type { StakingMode } from './params.js';
+import { ConfigError, InputError } from '../../domain/errors.js';
+import type { Strategy } from '../base.js';
+import { route } from '../base.js';
+import { StakingEthStrategy } from './eth.js';
+import { HedgedStakingStrategy } from './hedged.js';
+import { LoopLeg, StakeLeg, type LongLeg } from './legs.js';
+import { deriveTargetLtv } from './targets.js';
 
 export interface StakingOptions {
   hedgeWeights: Record<string, number>;
@@ -21,7 +22,7 @@ export interface StakingOptions {
   venueConfigs: Record<string, VenueConfig>;
 }
 
-export function createStakingStrategy(mode: ModeConfig, opts: StakingOptions): Strategy {
+export function createStakingStrategy(mode: StakingMode, opts: StakingOptions): Strategy {
   const leg = legOf(mode, opts.venueConfigs);
   if (mode.share_class === 'ETH' && !mode.hedge_allocation) return new StakingEthStrategy(mode, leg);
   if (mode.share_class === 'USDT') return new HedgedStakingStrategy(mode, leg, opts.hedgeWeights);
@@ -31,7 +32,7 @@ export function createStakingStrategy(mode: ModeConfig, opts: StakingOptions): S
 }
 
 /** The mode's long leg: a loop when `flags.leverage`, else the LST in the wallet. */
-export function legOf(mode: ModeConfig, venueConfigs: Record<string, VenueConfig>): LongLeg {
+export function legOf(mode: StakingMode, venueConfigs: Record<string, VenueConfig>): LongLeg {
   const lst = mode.lst_type;
   if (!lst) throw new InputError(`mode ${mode.mode}: lst_type is required for the staking family`);
   const staking = route(mode, 'staking');

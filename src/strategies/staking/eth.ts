@@ -16,11 +16,11 @@
  * 5. Invest: idle ETH (above the pending withdrawal and the gas reserve) once its gas is below 1 % of it:
  *    stake it / add it to the loop at the target LTV. Never while the risk override is on.
  */
-import type { ModeConfig } from '../config/schema.js';
-import type { ExecutionItem, StrategyDecision, WrapperAction } from '../domain/types.js';
-import type { Strategy, StrategyContext } from './base.js';
-import { RESERVE_LOW, RESERVE_REFILL, sellDust, StepReserve } from './staking-common.js';
-import { LoopLeg, type LongLeg } from './staking-legs.js';
+import type { StakingMode } from './params.js';
+import type { ExecutionItem, StrategyDecision, WrapperAction } from '../../domain/types.js';
+import type { Strategy, StrategyContext } from '../base.js';
+import { RESERVE_LOW, RESERVE_REFILL, sellDust, StepReserve } from './common.js';
+import { LoopLeg, type LongLeg } from './legs.js';
 
 /** Below this (ETH) a leg counts as empty. */
 const EMPTY_ETH = 1e-9;
@@ -32,7 +32,7 @@ export class StakingEthStrategy implements Strategy {
   private readonly gasReserve = new StepReserve();
 
   constructor(
-    readonly mode: ModeConfig,
+    readonly mode: StakingMode,
     readonly leg: LongLeg,
   ) {}
 

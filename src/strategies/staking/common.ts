@@ -2,11 +2,11 @@
  * Pieces both staking strategies use: the gas reserve the wallet keeps, and `sell_dust` (reward tokens sold
  * for the share class on the DEX once worth more than `dust_delta` × equity and 100 × the swap gas).
  */
-import type { ModeConfig } from '../config/schema.js';
-import type { Instruction, StrategyDecision } from '../domain/types.js';
-import type { DexVenue } from '../venues/types.js';
-import type { StrategyContext } from './base.js';
-import { SWAP_MAX_SLIPPAGE } from './staking-legs.js';
+import type { StakingMode } from './params.js';
+import type { Instruction, StrategyDecision } from '../../domain/types.js';
+import type { DexVenue } from '../../venues/types.js';
+import type { StrategyContext } from '../base.js';
+import { SWAP_MAX_SLIPPAGE } from './legs.js';
 
 /** Tokens the issuer may distribute that `sell_dust` sells. */
 export const REWARD_TOKENS: readonly string[] = ['EIGEN', 'ETHFI'];
@@ -57,7 +57,7 @@ export class StepReserve {
 }
 
 /** `sell_dust`: reward tokens to the share class on the DEX, or null when not worth it yet. */
-export function sellDust(mode: ModeConfig, ctx: StrategyContext): StrategyDecision | null {
+export function sellDust(mode: StakingMode, ctx: StrategyContext): StrategyDecision | null {
   const dex = mode.venues.dex_swap;
   if (!dex) return null;
   const wallet = ctx.venues.wallet;

@@ -7,11 +7,11 @@
  * the DEX at the market rate. Exits always sell on the DEX: every exit of this strategy pays for something
  * within the step (a withdrawal, a flash-loan repayment, perp margin), which the withdrawal queue cannot.
  */
-import { VenueError } from '../domain/errors.js';
-import type { ExecutionItem, Instruction } from '../domain/types.js';
-import type { DexVenue, FlashLoanVenue, LendingVenue, StakingVenue } from '../venues/types.js';
-import type { StrategyContext } from './base.js';
-import { loopDecrease, loopIncreaseFlash, type LoopBook } from './staking-targets.js';
+import { VenueError } from '../../domain/errors.js';
+import type { ExecutionItem, Instruction } from '../../domain/types.js';
+import type { DexVenue, FlashLoanVenue, LendingVenue, StakingVenue } from '../../venues/types.js';
+import type { StrategyContext } from '../base.js';
+import { loopDecrease, loopIncreaseFlash, type LoopBook } from './targets.js';
 
 /** Largest slippage an LST or reward swap may take against its quote (the simulated pool has none). */
 export const SWAP_MAX_SLIPPAGE = 0.005;

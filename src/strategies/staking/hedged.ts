@@ -20,13 +20,13 @@
  * and the venues → increase (spot buys, perp opens matched to the long held) → ETH from the spot venue to
  * the wallet and into the leg.
  */
-import type { ModeConfig } from '../config/schema.js';
-import type { ExecutionItem, Instruction, StrategyDecision, WrapperAction } from '../domain/types.js';
-import { route, type Strategy, type StrategyContext } from './base.js';
-import { MIN_TRANSFER_USDT, PerpHedge, StepPlan, toWallet, type HedgeTargets } from './hedge.js';
-import { RESERVE_LOW, RESERVE_REFILL, sellDust, StepReserve } from './staking-common.js';
-import { LoopLeg, type LongLeg } from './staking-legs.js';
-import { hedgedLongSize } from './staking-targets.js';
+import type { StakingMode } from './params.js';
+import type { ExecutionItem, Instruction, StrategyDecision, WrapperAction } from '../../domain/types.js';
+import { route, type Strategy, type StrategyContext } from '../base.js';
+import { MIN_TRANSFER_USDT, PerpHedge, StepPlan, toWallet, type HedgeTargets } from '../hedge.js';
+import { RESERVE_LOW, RESERVE_REFILL, sellDust, StepReserve } from './common.js';
+import { LoopLeg, type LongLeg } from './legs.js';
+import { hedgedLongSize } from './targets.js';
 
 interface Plan extends HedgeTargets {
   action: WrapperAction;
@@ -54,7 +54,7 @@ export class HedgedStakingStrategy implements Strategy {
   private dustDone = false;
 
   constructor(
-    readonly mode: ModeConfig,
+    readonly mode: StakingMode,
     readonly leg: LongLeg,
     hedgeWeights: Record<string, number>,
   ) {

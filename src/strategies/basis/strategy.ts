@@ -14,10 +14,10 @@
  * The plan is fixed when triggered and carried out in up to three passes in the same step: reduce (spot
  * sells, perp closes), move cash (transfers between wallet and venues), increase (spot buys, perp opens).
  */
-import type { ModeConfig } from '../config/schema.js';
-import type { Instruction, StrategyDecision, WrapperAction } from '../domain/types.js';
-import { decision, route, type Strategy, type StrategyContext } from './base.js';
-import { MIN_TRANSFER_USDT, PerpHedge, StepPlan, toWallet } from './hedge.js';
+import type { BasisMode } from './params.js';
+import type { Instruction, StrategyDecision, WrapperAction } from '../../domain/types.js';
+import { decision, route, type Strategy, type StrategyContext } from '../base.js';
+import { MIN_TRANSFER_USDT, PerpHedge, StepPlan, toWallet } from '../hedge.js';
 
 export interface BasisOptions {
   /** Effective hedge weights after the coverage rule (venue → weight, summing to 1). */
@@ -48,7 +48,7 @@ export class BasisStrategy implements Strategy {
   private fundingSeries: Float64Array[] | null = null;
 
   constructor(
-    readonly mode: ModeConfig,
+    readonly mode: BasisMode,
     opts: BasisOptions,
   ) {
     this.spotVenue = route(mode, 'spot');

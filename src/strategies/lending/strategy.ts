@@ -2,16 +2,16 @@
  * Lending family (pure_lending_usdt, pure_lending_eth): supply the share-class asset to the lending
  * venue, keep the wallet empty but for pending withdrawals, pay gas from the amount moved.
  */
-import type { ModeConfig } from '../config/schema.js';
-import type { Instruction, StrategyDecision } from '../domain/types.js';
-import { decision, route, type Strategy, type StrategyContext } from './base.js';
+import type { LendingMode } from './params.js';
+import type { Instruction, StrategyDecision } from '../../domain/types.js';
+import { decision, route, type Strategy, type StrategyContext } from '../base.js';
 
 export class LendingStrategy implements Strategy {
   private readonly lendingVenue: string;
   private readonly asset: string;
   private readonly walletAsset: string;
 
-  constructor(readonly mode: ModeConfig) {
+  constructor(readonly mode: LendingMode) {
     this.lendingVenue = route(mode, 'lending');
     this.asset = mode.strategy.lending_asset ?? mode.share_class;
     this.walletAsset = mode.share_class;
