@@ -256,7 +256,6 @@ export const VenueSchema = z.discriminatedUnion('kind', [
 export type VenueConfig = z.infer<typeof VenueSchema>;
 export type CexVenueConfig = z.infer<typeof CexVenueSchema>;
 export type LendingVenueConfig = z.infer<typeof LendingVenueSchema>;
-export type WalletVenueConfig = z.infer<typeof WalletVenueSchema>;
 
 export const ShareClassSchema = z
   .object({

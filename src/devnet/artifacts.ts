@@ -74,11 +74,6 @@ export function packageAbi(name: PackageContract): Abi {
   return readArtifact(name).abi;
 }
 
-/** Names of the libraries a package contract must be linked against. */
-export function librariesOf(name: PackageContract): string[] {
-  return Object.values(readArtifact(name).linkReferences).flatMap((o) => Object.keys(o));
-}
-
 /**
  * ABI and creation bytecode of a package contract, with its libraries linked to `libraries` (name →
  * address). A library left unlinked is an error naming it.

@@ -88,8 +88,6 @@ export type Instruction =
   | { op: 'swap'; venue: string; from: string; to: string; amount: number; maxSlippage: number }
   | { op: 'flash_borrow' | 'flash_repay'; venue: string; asset: string; amount: number };
 
-export type InstructionOp = Instruction['op'];
-
 /** Instructions that succeed or fail together (e.g. a flash-loan leverage entry). */
 export interface AtomicGroup {
   atomic: true;

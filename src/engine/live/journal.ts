@@ -164,19 +164,3 @@ export class FileJournal implements Journal {
     closeSync(this.fd);
   }
 }
-
-/** An in-memory journal (tests, dry runs). */
-export class MemoryJournal implements Journal {
-  private readonly all: JournalRecord[] = [];
-  append(entry: JournalEntry, _opts?: { sync?: boolean }): JournalRecord {
-    const rec = decodeValue(
-      encodeValue({ seq: this.all.length + 1, at: new Date().toISOString(), ...entry }),
-    ) as JournalRecord;
-    this.all.push(rec);
-    return rec;
-  }
-  records(): readonly JournalRecord[] {
-    return this.all;
-  }
-  close(): void {}
-}

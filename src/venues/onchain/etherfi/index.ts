@@ -7,11 +7,12 @@
 import { decodeFunctionResult, encodeFunctionData, type Address, type Hex, type PublicClient } from 'viem';
 import { etherfiAbi } from '../staking/abi.js';
 import type { Call, StakingProtocol } from '../staking/protocol.js';
+import { STAKE_KIND } from '../executor/abi.js';
 
 export class EtherFiProtocol implements StakingProtocol {
   readonly lst = 'weETH';
   readonly rebasing = 'eETH';
-  readonly executorKind = 1;
+  readonly executorKind = STAKE_KIND.etherfi;
   readonly abi = etherfiAbi;
 
   constructor(

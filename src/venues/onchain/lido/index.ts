@@ -7,13 +7,14 @@
 import { decodeFunctionResult, encodeFunctionData, type Address, type Hex, type PublicClient } from 'viem';
 import { lidoAbi } from '../staking/abi.js';
 import type { Call, StakingProtocol } from '../staking/protocol.js';
+import { STAKE_KIND } from '../executor/abi.js';
 
 const ZERO = '0x0000000000000000000000000000000000000000' as const;
 
 export class LidoProtocol implements StakingProtocol {
   readonly lst = 'wstETH';
   readonly rebasing = 'stETH';
-  readonly executorKind = 0;
+  readonly executorKind = STAKE_KIND.lido;
   readonly abi = lidoAbi;
 
   constructor(

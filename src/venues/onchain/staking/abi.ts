@@ -28,8 +28,3 @@ export const etherfiAbi = parseAbi([
   'function isFinalized(uint256 requestId) view returns (bool)',
   'function claimWithdraw(uint256 tokenId)',
 ]);
-
-/** Our devnet pools emit this for both protocols; mainnet Lido emits its own WithdrawalRequested. */
-export const testPoolEvents = parseAbi([
-  'event WithdrawalRequested(uint256 indexed requestId, address indexed owner, uint256 amountOfEth)',
-]);
