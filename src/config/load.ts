@@ -10,7 +10,9 @@ import { ConfigError } from '../domain/errors.js';
 import {
   CexVenueSchema,
   EnvironmentPresetSchema,
-  GenericVenueSchema,
+  StakingVenueSchema,
+  FlashLoanVenueSchema,
+  DexVenueSchema,
   LendingVenueSchema,
   ModeSchema,
   ShareClassSchema,
@@ -257,9 +259,9 @@ const VENUE_SCHEMAS: Record<string, z.ZodType> = {
   cex: CexVenueSchema,
   lending: LendingVenueSchema,
   wallet: WalletVenueSchema,
-  staking: GenericVenueSchema,
-  flash_loan: GenericVenueSchema,
-  dex: GenericVenueSchema,
+  staking: StakingVenueSchema,
+  flash_loan: FlashLoanVenueSchema,
+  dex: DexVenueSchema,
 };
 
 /** Values under `environments` are never printed in messages (they may hold pasted secrets). */

@@ -238,11 +238,68 @@ export const WalletVenueSchema = z
   .object({ ...venueCommon, kind: z.literal('wallet'), gas_units: gasUnits })
   .strict();
 
-export const GenericVenueSchema = z
+const bps = z.number().min(0).max(10_000);
+
+/** An LST issuer (ether.fi, Lido). */
+export const StakingVenueSchema = z
   .object({
     ...venueCommon,
-    kind: z.enum(['staking', 'flash_loan', 'dex']),
-    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    kind: z.literal('staking'),
+    params: z
+      .object({
+        /** The token this venue issues (weETH, wstETH). */
+        lst_symbol: z.string().min(1),
+        /** The rebasing token the LST wraps (eETH, stETH); informational. */
+        rebasing_token: z.string().optional(),
+        /** How ETH becomes the LST: minted by the protocol, or bought on the DEX. */
+        route: z.enum(['mint', 'dex']),
+        /** How the LST becomes ETH: the protocol's withdrawal queue, or sold on the DEX. */
+        exit_route: z.enum(['queue', 'dex']),
+        /** Withdrawal queue delay, hours. Default 0. */
+        unstake_delay_hours: z.number().min(0).default(0),
+        /** Smallest stake the protocol accepts, ETH. Default 0. */
+        min_stake_eth: z.number().min(0).default(0),
+      })
+      .strict(),
+    gas_units: gasUnits.default({}),
+  })
+  .strict();
+
+/** A flash lender (Morpho Blue through our executor, Instadapp's DSA). */
+export const FlashLoanVenueSchema = z
+  .object({
+    ...venueCommon,
+    kind: z.literal('flash_loan'),
+    params: z
+      .object({
+        /** Premium on the amount borrowed, basis points. Default 0. */
+        fee_bps: bps.default(0),
+        /** How a flash-loan group is sent: our LeverageExecutor, or an Instadapp DSA cast. Default executor. */
+        route: z.enum(['executor', 'dsa_cast']).default('executor'),
+        /** Instadapp flash-loan route id (dsa_cast). */
+        route_id: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .default({ fee_bps: 0, route: 'executor' }),
+    gas_units: gasUnits.default({}),
+  })
+  .strict();
+
+/** A DEX (Uniswap V3). */
+export const DexVenueSchema = z
+  .object({
+    ...venueCommon,
+    kind: z.literal('dex'),
+    params: z
+      .object({
+        /** Pool fee of non-LST pairs, basis points. */
+        fee_tier_bps: bps.lt(10_000),
+        /** Pool fee of LST/WETH pairs, basis points; default fee_tier_bps. */
+        lst_fee_tier_bps: bps.lt(10_000).optional(),
+        /** Largest slippage a swap may be sent with, basis points; absent = no cap. */
+        max_slippage_bps: bps.optional(),
+      })
+      .strict(),
     gas_units: gasUnits.default({}),
   })
   .strict();
@@ -251,11 +308,16 @@ export const VenueSchema = z.discriminatedUnion('kind', [
   CexVenueSchema,
   LendingVenueSchema,
   WalletVenueSchema,
-  GenericVenueSchema,
+  StakingVenueSchema,
+  FlashLoanVenueSchema,
+  DexVenueSchema,
 ]);
 export type VenueConfig = z.infer<typeof VenueSchema>;
 export type CexVenueConfig = z.infer<typeof CexVenueSchema>;
 export type LendingVenueConfig = z.infer<typeof LendingVenueSchema>;
+export type StakingVenueConfig = z.infer<typeof StakingVenueSchema>;
+export type FlashLoanVenueConfig = z.infer<typeof FlashLoanVenueSchema>;
+export type DexVenueConfig = z.infer<typeof DexVenueSchema>;
 
 export const ShareClassSchema = z
   .object({

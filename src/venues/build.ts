@@ -15,7 +15,7 @@ import type { GasModel } from './gas.js';
 import { SimulatedDex } from './simulated/dex.js';
 import { SimulatedFlashLoan } from './simulated/flashloan.js';
 import { SimulatedAave, SimulatedCex, SimulatedWallet } from './simulated/index.js';
-import { SimulatedStaking, type GenericVenueConfig } from './simulated/staking.js';
+import { SimulatedStaking } from './simulated/staking.js';
 import type { CexVenue, LendingVenue, SimulatedVenue, Venue, WalletVenue } from './types.js';
 
 /** Tokens ether.fi distributes to weETH holders, priced on their WETH pools. */
@@ -203,12 +203,11 @@ export function buildVenues(
         opts.rewardBase = () => w.balanceOf(lst) + (lending ? lending.supplied(lst) : 0);
         opts.payable = (token) => w.holds(token) && usdt(token) > 0;
       }
-      add(new SimulatedStaking(name, config(name, 'staking') as GenericVenueConfig, cursor, w, opts), true);
+      add(new SimulatedStaking(name, config(name, 'staking'), cursor, w, opts), true);
     }
     for (const name of new Set(spec.flashLoans))
-      add(new SimulatedFlashLoan(name, config(name, 'flash_loan') as GenericVenueConfig, w), true);
-    if (spec.dex)
-      add(new SimulatedDex(spec.dex, config(spec.dex, 'dex') as GenericVenueConfig, cursor, w, usdt), true);
+      add(new SimulatedFlashLoan(name, config(name, 'flash_loan'), w), true);
+    if (spec.dex) add(new SimulatedDex(spec.dex, config(spec.dex, 'dex'), cursor, w, usdt), true);
   }
 
   return {

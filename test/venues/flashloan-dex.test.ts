@@ -1,24 +1,27 @@
 /** Simulated flash lender (premium, repayment inside the group) and DEX (pool prices, fees, attribution). */
 import { describe, expect, test } from 'vitest';
-import { ConfigError, VenueError } from '../../src/domain/errors.js';
+import { VenueError } from '../../src/domain/errors.js';
 import { SimulatedDex } from '../../src/venues/simulated/dex.js';
 import { SimulatedFlashLoan } from '../../src/venues/simulated/flashloan.js';
 import { GasModel } from '../../src/venues/gas.js';
-import type { GenericVenueConfig } from '../../src/venues/simulated/staking.js';
+import { VenueSchema, type DexVenueConfig, type FlashLoanVenueConfig } from '../../src/config/schema.js';
 import { SimulatedWallet } from '../../src/venues/simulated/wallet.js';
 import { ENVIRONMENTS, market, RecordingLedger } from './fixtures.js';
 
 const GWEI = 10;
 const gasEth = (units: number) => units * GWEI * 1e-9;
-const venueConfig = (venue: string, kind: GenericVenueConfig['kind'], params: Record<string, number>) =>
-  ({
+function venueConfig(venue: string, kind: 'flash_loan', params: Record<string, number>): FlashLoanVenueConfig;
+function venueConfig(venue: string, kind: 'dex', params: Record<string, number>): DexVenueConfig;
+function venueConfig(venue: string, kind: 'flash_loan' | 'dex', params: Record<string, number>) {
+  return VenueSchema.parse({
     venue,
     kind,
     display_name: venue,
     environments: ENVIRONMENTS,
     params,
     gas_units: {},
-  }) as GenericVenueConfig;
+  });
+}
 
 function setup(gasAsset: 'ETH' | 'USDT' = 'ETH') {
   const cursor = market(2, {
@@ -88,9 +91,15 @@ describe('SimulatedFlashLoan', () => {
     expect(
       new SimulatedFlashLoan('morpho', venueConfig('morpho', 'flash_loan', { fee_bps: 0 }), wallet).feeRate,
     ).toBe(0);
-    expect(
-      () => new SimulatedFlashLoan('x', venueConfig('x', 'flash_loan', { fee_bps: -1 }), wallet),
-    ).toThrow(ConfigError);
+    // a fee outside 0..10000 bps is refused by the venue schema, naming the key
+    const bad = VenueSchema.safeParse({
+      venue: 'x',
+      kind: 'flash_loan',
+      display_name: 'x',
+      environments: ENVIRONMENTS,
+      params: { fee_bps: -1 },
+    });
+    expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(['params.fee_bps']);
   });
 });
 

@@ -1,28 +1,30 @@
 /** Simulated staking issuer: minting at the oracle rate, the withdrawal queue, reward distributions. */
 import { describe, expect, test } from 'vitest';
 import type { RewardPeriod } from '../../src/data/rewards.js';
-import { ConfigError, VenueError } from '../../src/domain/errors.js';
+import { VenueError } from '../../src/domain/errors.js';
 import { GasModel } from '../../src/venues/gas.js';
-import { SimulatedStaking, type GenericVenueConfig } from '../../src/venues/simulated/staking.js';
+import { StakingVenueSchema, type StakingVenueConfig } from '../../src/config/schema.js';
+import { SimulatedStaking } from '../../src/venues/simulated/staking.js';
 import { SimulatedWallet } from '../../src/venues/simulated/wallet.js';
 import { ENVIRONMENTS, HOUR, market, RecordingLedger, T0 } from './fixtures.js';
 
 const GWEI = 10;
-const config = (params: Record<string, string | number> = {}): GenericVenueConfig => ({
-  venue: 'etherfi',
-  kind: 'staking',
-  display_name: 'ether.fi',
-  environments: ENVIRONMENTS,
-  params: {
-    lst_symbol: 'weETH',
-    route: 'mint',
-    exit_route: 'dex',
-    unstake_delay_hours: 3,
-    min_stake_eth: 0.01,
-    ...params,
-  },
-  gas_units: { stake: 150_000, unstake: 200_000, wrap: 120_000 },
-});
+const config = (params: Record<string, string | number> = {}): StakingVenueConfig =>
+  StakingVenueSchema.parse({
+    venue: 'etherfi',
+    kind: 'staking',
+    display_name: 'ether.fi',
+    environments: ENVIRONMENTS,
+    params: {
+      lst_symbol: 'weETH',
+      route: 'mint',
+      exit_route: 'dex',
+      unstake_delay_hours: 3,
+      min_stake_eth: 0.01,
+      ...params,
+    },
+    gas_units: { stake: 150_000, unstake: 200_000, wrap: 120_000 },
+  });
 
 function setup(rates: number[], opts: ConstructorParameters<typeof SimulatedStaking>[4] = {}) {
   const n = rates.length;
@@ -140,14 +142,14 @@ describe('SimulatedStaking', () => {
     expect(venue.queuedEth()).toBe(0);
   });
 
-  test('bad params are config errors naming the key', () => {
-    const cursor = market(1, { 'oracle.weETH.eth': [1] });
-    const wallet = new SimulatedWallet('wallet', cursor, new GasModel(cursor, {}), ['ETH']);
-    expect(() => new SimulatedStaking('etherfi', config({ route: 'bridge' }), cursor, wallet)).toThrow(
-      ConfigError,
-    );
-    expect(() => new SimulatedStaking('etherfi', config({ route: 'bridge' }), cursor, wallet)).toThrow(
-      /params.route: expected one of mint, dex, received bridge/,
-    );
+  test('bad params are refused by the venue schema, naming the key', () => {
+    const bad = StakingVenueSchema.safeParse({
+      ...config(),
+      params: { ...config().params, route: 'bridge' },
+    });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(['params.route']);
+    const unknown = StakingVenueSchema.safeParse({ ...config(), params: { ...config().params, fee: 1 } });
+    expect(unknown.error!.issues.map((i) => i.path.join('.'))).toEqual(['params']);
   });
 });

@@ -26,7 +26,7 @@ export const stakingFamily: StrategyFamily<StakingParams> = {
       at('venues.staking', `expected "${LST_ISSUER[lst]}", the issuer of ${lst}, received "${stakingName}"`);
     }
     const staking = stakingName ? venues[stakingName] : undefined;
-    if (lst && staking && staking.kind !== 'cex' && 'params' in staking) {
+    if (lst && staking?.kind === 'staking') {
       const symbol = staking.params.lst_symbol;
       if (symbol !== undefined && symbol !== lst) {
         at('lst_type', `venue "${stakingName}" issues ${String(symbol)} (params.lst_symbol), not ${lst}`);

@@ -43,8 +43,6 @@ const TOKEN_KEYS: Record<string, string> = {
 };
 const REBASING = new Set(['stETH', 'eETH']);
 
-type GenericVenueConfig = Extract<VenueConfig, { kind: 'staking' | 'flash_loan' | 'dex' }>;
-
 export interface OnchainVenueSpec {
   config: VenueConfig;
   /** The resolved block (resolveOnchainBlock): addresses, rpc_url, credentials. Never log it. */
@@ -146,8 +144,7 @@ export async function createOnchainVenues(o: OnchainBuildOptions): Promise<Oncha
       await aave.init();
       venues.set(c.venue, aave);
     } else if (c.kind === 'staking') {
-      const g = c as GenericVenueConfig;
-      const lst = g.params.lst_symbol;
+      const lst = c.params.lst_symbol;
       const protocol =
         lst === 'wstETH'
           ? new LidoProtocol(
@@ -169,7 +166,7 @@ export async function createOnchainVenues(o: OnchainBuildOptions): Promise<Oncha
           'params.lst_symbol',
           `no on-chain client for ${String(lst)} (wstETH, weETH)`,
         );
-      const s = new OnchainStaking(c.venue, deps, g, protocol);
+      const s = new OnchainStaking(c.venue, deps, c, protocol);
       staking.set(c.venue, s);
       venues.set(c.venue, s);
     } else if (c.kind === 'dex') {
@@ -178,7 +175,7 @@ export async function createOnchainVenues(o: OnchainBuildOptions): Promise<Oncha
       dex = new OnchainUniswap(
         c.venue,
         deps,
-        c as GenericVenueConfig,
+        c,
         {
           factory: address(v, 'factory_address')!,
           quoterV2: address(v, 'quoter_v2_address')!,
@@ -200,7 +197,7 @@ export async function createOnchainVenues(o: OnchainBuildOptions): Promise<Oncha
       const m = new OnchainMorpho(
         c.venue,
         deps,
-        c as GenericVenueConfig,
+        c,
         address(v, 'morpho_address')!,
         address(v, 'leverage_executor_address', false),
       );

@@ -14,12 +14,12 @@
  * e.g. the LST market rate versus its oracle rate) as `price`. Reference prices (USDT) come from the run's
  * valuation (`reference`). Gas: `gas_units.swap`, payable from the proceeds when they are the gas asset.
  */
-import { ConfigError, VenueError } from '../../domain/errors.js';
+import { VenueError } from '../../domain/errors.js';
 import type { Instruction, PositionKey } from '../../domain/types.js';
 import type { DexVenue, Fill, Ledger, SimulatedVenue, VenueCheckpoint } from '../types.js';
 import type { MarketCursor } from '../../data/cursor.js';
 import { assertCanPay, chargeGas, isEthLike, splitEth, type GasOp } from './onchain.js';
-import type { GenericVenueConfig } from './staking.js';
+import type { DexVenueConfig } from '../../config/schema.js';
 import type { SimulatedWallet } from './wallet.js';
 
 export const LST_SYMBOLS: readonly string[] = ['weETH', 'wstETH'];
@@ -42,21 +42,14 @@ export class SimulatedDex implements DexVenue, SimulatedVenue {
 
   constructor(
     readonly name: string,
-    config: GenericVenueConfig,
+    config: DexVenueConfig,
     private readonly cursor: MarketCursor,
     private readonly wallet: SimulatedWallet,
     /** Valuation price of one unit of an asset in USDT now. */
     private readonly reference: (asset: string) => number,
   ) {
-    const file = `config/venues/${config.venue}.yaml`;
-    const bps = (key: string, fallback?: number): number => {
-      const v = config.params[key] ?? fallback;
-      if (typeof v !== 'number' || !(v >= 0) || v >= 10_000)
-        throw new ConfigError(file, `params.${key}`, `expected basis points 0..10000, received ${String(v)}`);
-      return v / 10_000;
-    };
-    this.fee = bps('fee_tier_bps');
-    this.lstFee = bps('lst_fee_tier_bps', this.fee * 10_000);
+    this.fee = config.params.fee_tier_bps / 10_000;
+    this.lstFee = (config.params.lst_fee_tier_bps ?? config.params.fee_tier_bps) / 10_000;
     this.swapOps = [{ venue: name, op: 'swap' }];
   }
 

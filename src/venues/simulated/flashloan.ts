@@ -11,12 +11,12 @@
  *   restores every venue and the ledger, so an unrepaid flash loan leaves no trace but the reported failure.
  * - Gas: `gas_units.flash_borrow` once per loan; inner operations pay their own gas.
  */
-import { ConfigError, VenueError } from '../../domain/errors.js';
+import { VenueError } from '../../domain/errors.js';
 import { positionKey } from '../../domain/types.js';
 import type { Instruction, PositionKey } from '../../domain/types.js';
 import type { FlashLoanVenue, Fill, Ledger, SimulatedVenue, VenueCheckpoint } from '../types.js';
 import { assertCanPay, chargeGas, splitEth, type GasOp } from './onchain.js';
-import type { GenericVenueConfig } from './staking.js';
+import type { FlashLoanVenueConfig } from '../../config/schema.js';
 import type { SimulatedWallet } from './wallet.js';
 
 /** Owed amounts below this (token units) count as repaid. */
@@ -37,19 +37,12 @@ export class SimulatedFlashLoan implements FlashLoanVenue, SimulatedVenue {
 
   constructor(
     readonly name: string,
-    config: GenericVenueConfig,
+    config: FlashLoanVenueConfig,
     private readonly wallet: SimulatedWallet,
     /** Tokens lent (default WETH). */
     assets: readonly string[] = ['WETH'],
   ) {
-    const bps = config.params.fee_bps ?? 0;
-    if (typeof bps !== 'number' || !(bps >= 0) || bps > 10_000)
-      throw new ConfigError(
-        `config/venues/${config.venue}.yaml`,
-        'params.fee_bps',
-        `expected basis points 0..10000, received ${String(bps)}`,
-      );
-    this.feeRate = bps / 10_000;
+    this.feeRate = config.params.fee_bps / 10_000;
     this.assets = [...assets];
     this.owedAmounts = new Float64Array(assets.length);
     this.positionKeys = assets.map((a) => positionKey(name, 'debtToken', `debt${a}`));

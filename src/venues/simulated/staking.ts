@@ -17,17 +17,15 @@
  * - `params.route` / `params.exit_route` (mint | dex, queue | dex) are read by strategies: a `dex` route
  *   trades on the mode's DEX venue instead of this one.
  */
-import type { VenueConfig } from '../../config/schema.js';
+import type { StakingVenueConfig } from '../../config/schema.js';
 import type { RewardPeriod } from '../../data/rewards.js';
-import { ConfigError, DataError, VenueError } from '../../domain/errors.js';
+import { DataError, VenueError } from '../../domain/errors.js';
 import { HOUR_MS, positionKey } from '../../domain/types.js';
 import type { Instruction, PositionKey } from '../../domain/types.js';
 import type { Fill, Ledger, SimulatedVenue, StakingVenue, VenueCheckpoint } from '../types.js';
 import type { MarketCursor } from '../../data/cursor.js';
 import { assertCanPay, chargeGas, splitEth, type GasOp } from './onchain.js';
 import type { SimulatedWallet } from './wallet.js';
-
-export type GenericVenueConfig = Extract<VenueConfig, { kind: 'staking' | 'flash_loan' | 'dex' }>;
 
 export interface SimulatedStakingOptions {
   /** Reward distributions to holders (ether.fi); none for other issuers. */
@@ -67,38 +65,18 @@ export class SimulatedStaking implements StakingVenue, SimulatedVenue {
 
   constructor(
     readonly name: string,
-    config: GenericVenueConfig,
+    config: StakingVenueConfig,
     private readonly cursor: MarketCursor,
     private readonly wallet: SimulatedWallet,
     private readonly opts: SimulatedStakingOptions = {},
   ) {
-    const file = `config/venues/${config.venue}.yaml`;
     const p = config.params;
-    const str = (key: string, allowed: readonly string[]): string => {
-      const v = p[key];
-      if (typeof v !== 'string' || !allowed.includes(v))
-        throw new ConfigError(
-          file,
-          `params.${key}`,
-          `expected one of ${allowed.join(', ')}, received ${String(v)}`,
-        );
-      return v;
-    };
-    const num = (key: string, fallback: number): number => {
-      const v = p[key] ?? fallback;
-      if (typeof v !== 'number' || !(v >= 0))
-        throw new ConfigError(file, `params.${key}`, `expected a number ≥ 0, received ${String(v)}`);
-      return v;
-    };
-    const lst = p.lst_symbol;
-    if (typeof lst !== 'string' || lst === '')
-      throw new ConfigError(file, 'params.lst_symbol', 'required: the token this venue issues');
-    this.lst = lst;
-    this.route = str('route', ['mint', 'dex']) as 'mint' | 'dex';
-    this.exitRoute = str('exit_route', ['queue', 'dex']) as 'queue' | 'dex';
-    this.unstakeDelayHours = num('unstake_delay_hours', 0);
-    this.minStakeEth = num('min_stake_eth', 0);
-    this.rateId = `oracle.${lst}.eth`;
+    this.lst = p.lst_symbol;
+    this.route = p.route;
+    this.exitRoute = p.exit_route;
+    this.unstakeDelayHours = p.unstake_delay_hours;
+    this.minStakeEth = p.min_stake_eth;
+    this.rateId = `oracle.${this.lst}.eth`;
     this.rateSeries = cursor.series(this.rateId);
     this.wrapOp = config.gas_units.wrap !== undefined ? [{ venue: name, op: 'wrap' }] : [];
     this.positionKeys = [positionKey(name, 'BaseToken', 'ETH')];

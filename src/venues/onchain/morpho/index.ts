@@ -12,7 +12,7 @@
  * config/venues/instadapp.yaml; this executor is the default.
  */
 import { maxUint256, type Address } from 'viem';
-import type { VenueConfig } from '../../../config/schema.js';
+import type { FlashLoanVenueConfig } from '../../../config/schema.js';
 import { ConfigError, VenueError } from '../../../domain/errors.js';
 import { positionKey, type Instruction, type PositionKey } from '../../../domain/types.js';
 import type { FlashLoanVenue, Fill, Ledger } from '../../types.js';
@@ -26,8 +26,6 @@ import type { OnchainWallet } from '../wallet/index.js';
 
 /** Amounts within this fraction of a whole balance take all of it; collateral may come this much short. */
 const TOLERANCE = 1e-6;
-
-type GenericConfig = Extract<VenueConfig, { kind: 'staking' | 'flash_loan' | 'dex' }>;
 
 export interface RouteVenues {
   aave: OnchainAave;
@@ -47,13 +45,13 @@ export class OnchainMorpho extends OnchainVenue<Record<string, never>> implement
   constructor(
     name: string,
     deps: OnchainDeps,
-    config: GenericConfig,
+    config: FlashLoanVenueConfig,
     readonly morpho: Address,
     readonly executor: Address | null,
   ) {
     super(name, deps, {});
-    const bps = config.params.fee_bps ?? 0;
-    if (typeof bps !== 'number' || bps !== 0) {
+    const bps = config.params.fee_bps;
+    if (bps !== 0) {
       throw new ConfigError(
         `config/venues/${config.venue}.yaml`,
         'params.fee_bps',
@@ -61,7 +59,7 @@ export class OnchainMorpho extends OnchainVenue<Record<string, never>> implement
       );
     }
     this.feeRate = 0;
-    const route = config.params.route ?? 'executor';
+    const route = config.params.route;
     if (route !== 'executor') {
       throw new ConfigError(
         `config/venues/${config.venue}.yaml`,

@@ -6,7 +6,7 @@
  * simulated venue). Inside a flash-loan group `stake` is recorded in the atomic route instead.
  */
 import { encodeFunctionData, erc20Abi, formatUnits } from 'viem';
-import type { VenueConfig } from '../../../config/schema.js';
+import type { StakingVenueConfig } from '../../../config/schema.js';
 import { ConfigError, VenueError } from '../../../domain/errors.js';
 import { positionKey, type Instruction, type PositionKey } from '../../../domain/types.js';
 import type { Fill, Ledger, StakingVenue } from '../../types.js';
@@ -27,8 +27,6 @@ interface StakingView {
   blockNumber: bigint;
 }
 
-type GenericConfig = Extract<VenueConfig, { kind: 'staking' | 'flash_loan' | 'dex' }>;
-
 export class OnchainStaking extends OnchainVenue<StakingView> implements StakingVenue {
   readonly kind = 'staking' as const;
   readonly positionKeys: readonly PositionKey[];
@@ -41,33 +39,23 @@ export class OnchainStaking extends OnchainVenue<StakingView> implements Staking
   constructor(
     name: string,
     deps: OnchainDeps,
-    config: GenericConfig,
+    config: StakingVenueConfig,
     readonly protocol: StakingProtocol,
   ) {
     super(name, deps, { rate: NaN, requests: [], blockNumber: 0n });
     const file = `config/venues/${config.venue}.yaml`;
     const p = config.params;
-    const pick = <T extends string>(key: string, allowed: readonly T[]): T => {
-      const v = p[key];
-      if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v))
-        throw new ConfigError(
-          file,
-          `params.${key}`,
-          `expected one of ${allowed.join(', ')}, received ${String(v)}`,
-        );
-      return v as T;
-    };
     this.lst = protocol.lst;
-    if (p.lst_symbol !== undefined && p.lst_symbol !== protocol.lst)
+    if (p.lst_symbol !== protocol.lst)
       throw new ConfigError(
         file,
         'params.lst_symbol',
         `expected ${protocol.lst}, received ${String(p.lst_symbol)}`,
       );
-    this.route = pick('route', ['mint', 'dex']);
-    this.exitRoute = pick('exit_route', ['queue', 'dex']);
-    this.unstakeDelayHours = Number(p.unstake_delay_hours ?? 0);
-    this.minStakeEth = Number(p.min_stake_eth ?? 0);
+    this.route = p.route;
+    this.exitRoute = p.exit_route;
+    this.unstakeDelayHours = p.unstake_delay_hours;
+    this.minStakeEth = p.min_stake_eth;
     this.positionKeys = [positionKey(name, 'BaseToken', 'ETH')];
   }
 

@@ -8,7 +8,7 @@
  * @see https://docs.uniswap.org/contracts/v3/reference/periphery/lens/QuoterV2
  */
 import { encodeFunctionData, maxUint256, type Address, type Hex } from 'viem';
-import type { VenueConfig } from '../../../config/schema.js';
+import type { DexVenueConfig } from '../../../config/schema.js';
 import { VenueError } from '../../../domain/errors.js';
 import type { Instruction, PositionKey } from '../../../domain/types.js';
 import type { DexVenue, Fill, Ledger } from '../../types.js';
@@ -37,8 +37,6 @@ interface DexView {
   blockNumber: bigint;
 }
 
-type GenericConfig = Extract<VenueConfig, { kind: 'staking' | 'flash_loan' | 'dex' }>;
-
 const ethLike = (s: string) => s === 'ETH' || s === 'WETH';
 
 export class OnchainUniswap extends OnchainVenue<DexView> implements DexVenue {
@@ -50,14 +48,14 @@ export class OnchainUniswap extends OnchainVenue<DexView> implements DexVenue {
   constructor(
     name: string,
     deps: OnchainDeps,
-    config: GenericConfig,
+    config: DexVenueConfig,
     readonly settings: OnchainUniswapSettings,
     /** Tokens traded against WETH. */
     readonly tokens: readonly string[],
   ) {
     super(name, deps, { pools: {}, blockNumber: 0n });
     const bps = config.params.max_slippage_bps;
-    this.maxSlippageCap = typeof bps === 'number' ? bps / 10_000 : 1;
+    this.maxSlippageCap = bps === undefined ? 1 : bps / 10_000;
   }
 
   /** Finds the token/WETH pools of every fee tier (once). */
