@@ -3,11 +3,13 @@
  * interpolated, so a simulated backtest never needs live keys. Errors name the variable, never a value.
  */
 import { ConfigError } from '../domain/errors.js';
+import { Secret } from '../domain/secret.js';
 import type { EnvironmentName, VenueConfig } from './schema.js';
 import { ConfigValidationError } from './issues.js';
 import type { ConfigIssue } from './issues.js';
 
-export type EnvironmentBlock = Record<string, string | number | boolean>;
+/** A venue's resolved environment block; credential values are Secrets once resolved. */
+export type EnvironmentBlock = Record<string, string | number | boolean | Secret>;
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
@@ -150,5 +152,13 @@ export function resolveVenueEnvironment(
     }
   }
   if (issues.length > 0) throw new ConfigValidationError(issues);
+  // credentials are held as Secrets from here on: they print as *** wherever a block is logged or stored
+  for (const [key, value] of Object.entries(resolved))
+    if (isCredentialKey(key) && typeof value === 'string' && value !== '') resolved[key] = new Secret(value);
   return resolved;
+}
+
+/** Keys whose values are credentials (exchange keys, chain keys, keystore passwords). */
+export function isCredentialKey(key: string): boolean {
+  return isSecretKey(key) && !/rpc_url$/i.test(key);
 }

@@ -6,6 +6,7 @@
  * and `live` was confirmed explicitly. The result says which client to build for each venue; the venue
  * client factory (factory.ts) builds exactly those.
  */
+import { settingText } from '../domain/secret.js';
 import type { EnvironmentBlock } from '../config/interpolate.js';
 import { redactEnvironmentBlock, resolveVenueEnvironment } from '../config/interpolate.js';
 import { environmentForVenue, loadEnvironmentPreset, resolveConfigDir, displayPath } from '../config/load.js';
@@ -211,8 +212,7 @@ export function planEnvironments(o: PlanOptions): EnvironmentPlan {
       // Real clients need their URLs and keys; a simulated CEX reads live prices from public URLs.
       const need = [...REQUIRED_URL_KEYS[venue], ...(client === 'ccxt' ? CREDENTIAL_KEYS[venue] : [])];
       for (const key of need) {
-        const v = settings[key];
-        if (typeof v !== 'string' || v.length === 0) {
+        if (settingText(settings[key]) === undefined) {
           const why =
             client === 'ccxt'
               ? `needed by the ${environment} client`

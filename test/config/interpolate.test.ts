@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ConfigValidationError,
@@ -11,6 +12,7 @@ import {
   resolveVenueEnvironment,
   validateConfigDir,
 } from '../../src/config/index.js';
+import { Secret } from '../../src/domain/secret.js';
 import { tempConfig, thrown } from './tempConfig.js';
 import type { TempConfig } from './tempConfig.js';
 
@@ -104,7 +106,13 @@ describe('resolveVenueEnvironment', () => {
       spot_rest_url: 'https://api.binance.com',
     });
     const live = resolveVenueEnvironment(binance, 'live', env);
-    expect(live.api_key).toBe(SECRET);
+    // credentials are Secrets: only reveal() gives the value; printing or serialising the block masks it
+    expect(live.api_key).toBeInstanceOf(Secret);
+    expect((live.api_key as Secret).reveal()).toBe(SECRET);
+    expect((live.secret_key as Secret).reveal()).toBe(`${SECRET}-s`);
+    expect(JSON.stringify(live)).not.toContain(SECRET);
+    expect(inspect(live)).not.toContain(SECRET);
+    expect(`${String(live.api_key)}`).toBe('***');
     expect(live.perp_rest_url).toBe('https://fapi.binance.com');
     // testnet keys are absent, yet live resolves: the testnet block is never read
     expect(() => resolveVenueEnvironment(binance, 'testnet', env)).toThrow(

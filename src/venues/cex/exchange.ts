@@ -15,6 +15,7 @@
 import type * as Ccxt from 'ccxt';
 import type { Exchange } from 'ccxt';
 import { ConfigError } from '../../domain/errors.js';
+import { settingText } from '../../domain/secret.js';
 import type { EnvironmentBlock } from '../../config/interpolate.js';
 
 export const SUPPORTED_EXCHANGES = ['binance', 'bybit', 'okx'] as const;
@@ -52,9 +53,9 @@ export interface ExchangeOptions {
   source: { file: string; path: string };
 }
 
+/** A setting's text: credentials arrive as Secrets (revealed only here, for ccxt), the rest as strings. */
 function str(block: EnvironmentBlock, key: string): string | undefined {
-  const v = block[key];
-  return typeof v === 'string' && v.length > 0 ? v : undefined;
+  return settingText(block[key]);
 }
 
 function need(block: EnvironmentBlock, key: string, o: ExchangeOptions): string {

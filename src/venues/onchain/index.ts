@@ -27,7 +27,7 @@ export { resolveOnchainBlock, type DeploymentFile } from './config.js';
 export { isOnchainSeries, onchainSeriesRow, onchainSeriesValue } from './series.js';
 export { ChainContext, TokenRegistry } from './chain/context.js';
 export { decryptKeystore, encryptKeystore, KeystoreError } from './chain/keystore.js';
-export { Secret } from './chain/secret.js';
+export { Secret } from '../../domain/secret.js';
 export { loadSigner } from './chain/signer.js';
 export { toBaseUnits, fromBaseUnits } from './chain/units.js';
 export { OnchainAave, OnchainMorpho, OnchainStaking, OnchainUniswap, OnchainWallet, AtomicRoute };

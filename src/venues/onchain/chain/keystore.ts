@@ -15,7 +15,7 @@ import {
 } from 'node:crypto';
 import { bytesToHex, hexToBytes, keccak256, type Hex } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
-import { Secret } from './secret.js';
+import { Secret } from '../../../domain/secret.js';
 
 interface ScryptParams {
   dklen: number;

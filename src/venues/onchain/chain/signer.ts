@@ -11,7 +11,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import type { EnvironmentBlock } from '../../../config/index.js';
 import { ConfigError } from '../../../domain/errors.js';
 import { decryptKeystore, KeystoreError } from './keystore.js';
-import { Secret } from './secret.js';
+import { Secret, settingText } from '../../../domain/secret.js';
 
 const PRIVATE_KEY = /^(0x)?[0-9a-fA-F]{64}$/;
 
@@ -27,8 +27,10 @@ export interface SignerSource {
 /** The local account of the wallet block: from `private_key`, else from `keystore_file`. */
 export function loadSigner(block: EnvironmentBlock, where: SignerSource): LocalAccount {
   let key: Secret;
-  if (typeof block.private_key === 'string' && block.private_key !== '') {
-    key = new Secret(block.private_key.trim());
+  const privateKey = settingText(block.private_key);
+  const password = block.keystore_password;
+  if (privateKey !== undefined) {
+    key = new Secret(privateKey.trim());
     if (!PRIVATE_KEY.test(key.reveal())) {
       throw new ConfigError(
         where.file,
@@ -40,7 +42,7 @@ export function loadSigner(block: EnvironmentBlock, where: SignerSource): LocalA
     const file = isAbsolute(block.keystore_file)
       ? block.keystore_file
       : resolve(where.baseDir ?? process.cwd(), block.keystore_file);
-    if (typeof block.keystore_password !== 'string') {
+    if (!(password instanceof Secret) && typeof password !== 'string') {
       throw new ConfigError(
         where.file,
         `${where.path}.keystore_password`,
@@ -54,7 +56,7 @@ export function loadSigner(block: EnvironmentBlock, where: SignerSource): LocalA
       throw new ConfigError(where.file, `${where.path}.keystore_file`, `cannot read keystore ${file}`);
     }
     try {
-      key = decryptKeystore(text, new Secret(block.keystore_password));
+      key = decryptKeystore(text, password instanceof Secret ? password : new Secret(String(password)));
     } catch (err) {
       const why = err instanceof KeystoreError ? err.message : 'cannot decrypt';
       throw new ConfigError(where.file, `${where.path}.keystore_file`, `${file}: ${why}`);
