@@ -1,0 +1,27 @@
+/**
+ * Uniswap V2 constant product with the 0.3 % fee, as UniswapV2Library.getAmountOut / getAmountIn
+ * (v2-periphery) and the pair's K check (v2-core `UniswapV2Pair.swap`): the pair accepts an output `o` for
+ * input `i` iff (R_in + i)·1000 − 3·i) · (R_out − o)·1000 ≥ R_in·R_out·1000², and getAmountOut is the largest
+ * such `o`. `feeBps` generalises the 30 bps of the original pair (forks use other fees: 25 for Pancake).
+ */
+
+export interface V2Reserves {
+  reserveIn: bigint;
+  reserveOut: bigint;
+}
+
+/** Largest output the pair pays for `amountIn` (floor). Throws on zero input or empty reserves. */
+export function v2AmountOut(amountIn: bigint, reserveIn: bigint, reserveOut: bigint, feeBps = 30n): bigint {
+  if (amountIn <= 0n) throw new Error('v2AmountOut: amountIn must be positive');
+  if (reserveIn <= 0n || reserveOut <= 0n) throw new Error('v2AmountOut: pool has no liquidity');
+  const inWithFee = amountIn * (10_000n - feeBps);
+  return (inWithFee * reserveOut) / (reserveIn * 10_000n + inWithFee);
+}
+
+/** Smallest input that buys `amountOut` (getAmountIn: floor + 1). Throws when amountOut ≥ reserveOut. */
+export function v2AmountIn(amountOut: bigint, reserveIn: bigint, reserveOut: bigint, feeBps = 30n): bigint {
+  if (amountOut <= 0n) throw new Error('v2AmountIn: amountOut must be positive');
+  if (reserveIn <= 0n || reserveOut <= 0n) throw new Error('v2AmountIn: pool has no liquidity');
+  if (amountOut >= reserveOut) throw new Error('v2AmountIn: amountOut drains the pool');
+  return (reserveIn * amountOut * 10_000n) / ((reserveOut - amountOut) * (10_000n - feeBps)) + 1n;
+}
