@@ -5,15 +5,19 @@
  * such `o`. `feeBps` generalises the 30 bps of the original pair (forks use other fees: 25 for Pancake).
  */
 
-export interface V2Reserves {
-  reserveIn: bigint;
-  reserveOut: bigint;
+/** The pair stores reserves as uint112: a swap that would push a balance above reverts ('UniswapV2: OVERFLOW'). */
+export const V2_MAX_RESERVE = (1n << 112n) - 1n;
+
+function checkBalance(reserveIn: bigint, amountIn: bigint, what: string): void {
+  if (reserveIn + amountIn > V2_MAX_RESERVE)
+    throw new Error(`${what}: the pair's balance would exceed uint112 (UniswapV2: OVERFLOW)`);
 }
 
 /** Largest output the pair pays for `amountIn` (floor). Throws on zero input or empty reserves. */
 export function v2AmountOut(amountIn: bigint, reserveIn: bigint, reserveOut: bigint, feeBps = 30n): bigint {
   if (amountIn <= 0n) throw new Error('v2AmountOut: amountIn must be positive');
   if (reserveIn <= 0n || reserveOut <= 0n) throw new Error('v2AmountOut: pool has no liquidity');
+  checkBalance(reserveIn, amountIn, 'v2AmountOut');
   const inWithFee = amountIn * (10_000n - feeBps);
   return (inWithFee * reserveOut) / (reserveIn * 10_000n + inWithFee);
 }
@@ -23,5 +27,7 @@ export function v2AmountIn(amountOut: bigint, reserveIn: bigint, reserveOut: big
   if (amountOut <= 0n) throw new Error('v2AmountIn: amountOut must be positive');
   if (reserveIn <= 0n || reserveOut <= 0n) throw new Error('v2AmountIn: pool has no liquidity');
   if (amountOut >= reserveOut) throw new Error('v2AmountIn: amountOut drains the pool');
-  return (reserveIn * amountOut * 10_000n) / ((reserveOut - amountOut) * (10_000n - feeBps)) + 1n;
+  const amountIn = (reserveIn * amountOut * 10_000n) / ((reserveOut - amountOut) * (10_000n - feeBps)) + 1n;
+  checkBalance(reserveIn, amountIn, 'v2AmountIn');
+  return amountIn;
 }

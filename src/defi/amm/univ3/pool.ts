@@ -32,6 +32,11 @@ export interface V3PoolState {
   tickSpacing: number;
   /** Every initialized tick (liquidityGross > 0), ascending by index. */
   ticks: readonly V3Tick[];
+  /**
+   * Bitmap words whose ticks `ticks` holds, when only a window was read; a swap that needs a word outside
+   * fails instead of guessing. Absent: every word.
+   */
+  loadedWords?: { lo: number; hi: number };
 }
 
 export interface V3SwapResult {
@@ -124,6 +129,14 @@ export function swapV3(
   while (remaining !== 0n && sqrtPrice !== sqrtPriceLimitX96) {
     steps++;
     const start = sqrtPrice;
+    if (pool.loadedWords) {
+      const c = Math.floor(tick / pool.tickSpacing);
+      const w = (zeroForOne ? c : c + 1) >> 8;
+      if (w < pool.loadedWords.lo || w > pool.loadedWords.hi)
+        throw new Error(
+          `V3 swap: reaches tick-bitmap word ${w}, outside the loaded words ${pool.loadedWords.lo}..${pool.loadedWords.hi}`,
+        );
+    }
     const found = nextInitializedTickWithinOneWord(pool.ticks, tick, pool.tickSpacing, zeroForOne);
     let next = found.next;
     if (next < MIN_TICK) next = MIN_TICK;
