@@ -62,6 +62,7 @@ export function packageVersions(): Record<string, string> {
   for (const p of [
     '@aave/core-v3',
     '@uniswap/v2-core',
+    '@uniswap/v2-periphery',
     '@uniswap/v3-core',
     '@uniswap/v3-periphery',
     '@morpho-org/morpho-blue',
@@ -110,9 +111,15 @@ export function packageContract(
   return { abi: a.abi, bytecode: `0x${code}` };
 }
 
-/** Uniswap V2 core contracts from the waffle build shipped in `@uniswap/v2-core` (no libraries to link). */
-export function uniswapV2Contract(name: 'UniswapV2Factory' | 'UniswapV2Pair'): CompiledContract {
-  const a = JSON.parse(readFileSync(require.resolve(`@uniswap/v2-core/build/${name}.json`), 'utf8')) as {
+/**
+ * Uniswap V2 contracts from the waffle builds shipped in `@uniswap/v2-core` (factory, pair) and
+ * `@uniswap/v2-periphery` (Router02, whose pair-address hash matches the v2-core pair bytecode).
+ */
+export function uniswapV2Contract(
+  name: 'UniswapV2Factory' | 'UniswapV2Pair' | 'UniswapV2Router02',
+): CompiledContract {
+  const pkg = name === 'UniswapV2Router02' ? '@uniswap/v2-periphery' : '@uniswap/v2-core';
+  const a = JSON.parse(readFileSync(require.resolve(`${pkg}/build/${name}.json`), 'utf8')) as {
     abi: Abi;
     bytecode: string;
   };

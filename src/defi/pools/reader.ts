@@ -68,8 +68,25 @@ export class PoolReader {
     return this.opts.blockNumber;
   }
 
+  private hasMulticall: Promise<boolean> | undefined;
+
   /** Reads every call, batched; a failing call is an error naming its function and contract. */
   async read(calls: readonly Call[]): Promise<unknown[]> {
+    // a chain without the multicall contract (a bare devnet) is read call by call, in parallel
+    this.hasMulticall ??= this.client.getCode({ address: this.multicall }).then(
+      (c) => c !== undefined && c !== '0x',
+      () => false,
+    );
+    if (!(await this.hasMulticall))
+      return Promise.all(
+        calls.map((c) =>
+          this.client
+            .readContract({ ...c, blockNumber: this.opts.blockNumber } as never)
+            .catch((err: Error) => {
+              throw new Error(`${c.functionName} on ${c.address} failed: ${err.message.split('\n')[0]}`);
+            }),
+        ),
+      );
     const out: unknown[] = [];
     for (let i = 0; i < calls.length; i += this.batchSize) {
       const chunk = calls.slice(i, i + this.batchSize);

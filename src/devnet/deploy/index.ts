@@ -22,7 +22,7 @@ export interface DevnetDeployment {
   feeds: FeedAddresses;
   aave: AaveAddresses;
   uniswap: UniswapAddresses;
-  /** Uniswap V2 factory (no pairs seeded) and the Multicall of batched reads. */
+  /** Uniswap V2 factory (no pairs seeded), Router02, and the Multicall of batched reads. */
   uniswapV2: UniswapV2Addresses;
   morpho: MorphoAddresses;
   /** Per venue config file: `*_address` key → address, for the testnet blocks. */
@@ -60,7 +60,7 @@ export async function deployDevnet(
   await seedAave(s, aave, tokens);
   await seedUniswap(s, uniswap, tokens);
   await seedMorpho(s, morpho, tokens, feeds);
-  const uniswapV2 = await deployUniswapV2(s);
+  const uniswapV2 = await deployUniswapV2(s, tokens.WETH);
   log(`seeded liquidity (${s.sent} transactions in all, ${Date.now() - t0} ms)`);
 
   const chainId = await s.pub.getChainId();

@@ -1,5 +1,6 @@
 /**
- * Uniswap V2 from the `@uniswap/v2-core` bytecode (UniswapV2Factory; pairs are created by the factory), and our
+ * Uniswap V2 from the `@uniswap/v2-core` / `@uniswap/v2-periphery` bytecode (UniswapV2Factory, whose pairs the
+ * factory creates, and UniswapV2Router02 for on-chain quotes `getAmountsOut` / `getAmountsIn`), and our
  * Multicall (Multicall3's `aggregate3`) for batched reads. No pair is seeded: the DeFi tests and demos create
  * the pairs they need with `createV2Pair`.
  */
@@ -9,13 +10,18 @@ import type { DeploySession } from './session.js';
 
 export interface UniswapV2Addresses {
   factory: Address;
+  router02: Address;
   multicall: Address;
 }
 
-export async function deployUniswapV2(s: DeploySession): Promise<UniswapV2Addresses> {
+export async function deployUniswapV2(s: DeploySession, weth: Address): Promise<UniswapV2Addresses> {
   const factory = await s.deploy('UniswapV2Factory', uniswapV2Contract('UniswapV2Factory'), [s.admin]);
+  const router02 = await s.deploy('UniswapV2Router02', uniswapV2Contract('UniswapV2Router02'), [
+    factory,
+    weth,
+  ]);
   const multicall = await s.deploy('Multicall', builtContract('Multicall'));
-  return { factory, multicall };
+  return { factory, router02, multicall };
 }
 
 const ERC20_TRANSFER = [
