@@ -12,7 +12,7 @@ import {
   v2PairOptimum,
   validateOpportunity,
 } from '../../src/defi/arb/index.js';
-import { PoolGraph, type PoolSnapshot } from '../../src/defi/pools/index.js';
+import { PoolGraph, type PoolSnapshot, type V2PairSnapshot } from '../../src/defi/pools/index.js';
 
 const A = '0x000000000000000000000000000000000000000A' as Address;
 const B = '0x000000000000000000000000000000000000000b' as Address;
@@ -20,7 +20,7 @@ const C = '0x000000000000000000000000000000000000000C' as Address;
 let n = 0;
 const addr = () => `0x${(++n).toString(16).padStart(40, '1')}` as Address;
 
-function v2(t0: Address, t1: Address, r0: bigint, r1: bigint): PoolSnapshot {
+function v2(t0: Address, t1: Address, r0: bigint, r1: bigint): V2PairSnapshot {
   return {
     kind: 'uniswap_v2',
     address: addr(),

@@ -15,9 +15,9 @@ export interface PoolQuote {
 }
 
 function sides(pool: PoolSnapshot, tokenIn: Address): { zeroForOne: boolean; tokenOut: Address } {
-  const t = getAddress(tokenIn);
-  if (t === pool.token0) return { zeroForOne: true, tokenOut: pool.token1 };
-  if (t === pool.token1) return { zeroForOne: false, tokenOut: pool.token0 };
+  const t = tokenIn.toLowerCase();
+  if (t === pool.token0.toLowerCase()) return { zeroForOne: true, tokenOut: pool.token1 };
+  if (t === pool.token1.toLowerCase()) return { zeroForOne: false, tokenOut: pool.token0 };
   throw new Error(`token ${tokenIn} is not in pool ${pool.address} (${pool.token0} / ${pool.token1})`);
 }
 
@@ -64,7 +64,14 @@ export class PoolGraph {
     for (const p of pools) this.add(p);
   }
 
-  add(pool: PoolSnapshot): void {
+  /** Adds (or replaces) a pool; addresses are checksummed so lookups by any spelling agree. */
+  add(snapshot: PoolSnapshot): void {
+    const pool = {
+      ...snapshot,
+      address: getAddress(snapshot.address),
+      token0: getAddress(snapshot.token0),
+      token1: getAddress(snapshot.token1),
+    };
     this.pools.set(pool.address, pool);
     for (const t of [pool.token0, pool.token1]) {
       let s = this.byToken.get(t);
