@@ -11,14 +11,7 @@ import { spatialArb, validateOpportunity } from '../../src/defi/arb/index.js';
 import { PoolReader, QUOTER_V2_ABI, type V3PoolSnapshot } from '../../src/defi/pools/index.js';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { DEVNET } from '../onchain/fixture.js';
-import {
-  deployTokens,
-  ERC20_MINT,
-  getSqrtRatioAtTick,
-  rng,
-  v2Pair,
-  v3Pool,
-} from './devnetPools.js';
+import { deployTokens, ERC20_MINT, getSqrtRatioAtTick, rng, v2Pair, v3Pool } from './devnetPools.js';
 
 const ROUTER = parseAbi([
   'function getAmountsOut(uint256 amountIn, address[] path) view returns (uint256[] amounts)',
