@@ -3,16 +3,22 @@
  * with a price gap created by a real swap through the V2 pair. The optimizer's size, quoted on chain
  * (QuoterV2 for the V3 leg, the pair's K boundary for the V2 leg via Router02's getAmountsOut, the two pools
  * being independent), gives at least the on-chain profit at ±1 % of the size — the true optimum — and the
- * library's exact profit equals the on-chain one to the wei. Validation then prices gas from the node.
+ * library's exact profit equals the on-chain one to the wei; executed leg by leg the admin's balance grows by
+ * exactly that profit. The pool graph follows both pools from their Sync / Swap logs. Validation then prices
+ * gas from the node.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { maxUint256, parseAbi } from 'viem';
 import { spatialArb, validateOpportunity } from '../../src/defi/arb/index.js';
-import { PoolReader, QUOTER_V2_ABI, type V3PoolSnapshot } from '../../src/defi/pools/index.js';
+import { PoolGraph, PoolReader, QUOTER_V2_ABI, type V3PoolSnapshot } from '../../src/defi/pools/index.js';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { DEVNET } from '../onchain/fixture.js';
 import { deployTokens, ERC20_MINT, getSqrtRatioAtTick, rng, v2Pair, v3Pool } from './devnetPools.js';
 
+const V3_ROUTER = parseAbi([
+  'struct ExactInputSingleParams { address tokenIn; address tokenOut; uint24 fee; address recipient; uint256 deadline; uint256 amountIn; uint256 amountOutMinimum; uint160 sqrtPriceLimitX96; }',
+  'function exactInputSingle(ExactInputSingleParams params) payable returns (uint256 amountOut)',
+]);
 const ROUTER = parseAbi([
   'function getAmountsOut(uint256 amountIn, address[] path) view returns (uint256[] amounts)',
   'function swapExactTokensForTokens(uint256 amountIn, uint256 amountOutMin, address[] path, address to, uint256 deadline) returns (uint256[] amounts)',
@@ -49,6 +55,9 @@ describe.skipIf(!DEVNET)('spatial arbitrage on the devnet', () => {
     });
     const { pool: v3 } = await v3Pool(devnet, t0, t1, 3000, getSqrtRatioAtTick(center), positions);
     const pair = await v2Pair(devnet, t0, t1, 50_000n * 10n ** 18n, 100_000_000n * 10n ** 6n);
+    const reader0 = new PoolReader(devnet.pub, { multicall: d.uniswapV2.multicall });
+    const graph = new PoolGraph([await reader0.v2Pair(pair), await reader0.v3Pool(v3)]);
+    const from = (await devnet.pub.getBlockNumber()) + 1n;
     // the gap: someone sells 2,000 T0 into the V2 pair (its T0 gets cheap)
     await s.write(t0, ERC20_MINT, 'approve', [d.uniswapV2.router02, maxUint256]);
     await s.write(d.uniswapV2.router02, ROUTER, 'swapExactTokensForTokens', [
@@ -61,6 +70,10 @@ describe.skipIf(!DEVNET)('spatial arbitrage on the devnet', () => {
 
     const reader = new PoolReader(devnet.pub, { multicall: d.uniswapV2.multicall });
     const [a, b] = [await reader.v3Pool(v3), await reader.v2Pair(pair)];
+    // the graph follows the pair from its Sync log: the same reserves as a fresh read
+    const logs = await devnet.pub.getLogs({ address: pair, fromBlock: from });
+    expect(logs.map((l) => graph.applyLog(l)).filter(Boolean)).toHaveLength(1);
+    expect(graph.get(pair)).toEqual(b);
     const best = spatialArb(a, b, t1);
     expect(best).not.toBeNull();
     const o = best!;
@@ -102,6 +115,58 @@ describe.skipIf(!DEVNET)('spatial arbitrage on the devnet', () => {
     expect(atOpt).toBeGreaterThanOrEqual(lower);
     expect(atOpt).toBeGreaterThanOrEqual(upper);
     expect(atOpt).toBeGreaterThan(0n);
+
+    // executed for real, leg by leg (the pools are independent): the balance gain is the predicted profit,
+    // and the graph follows the V3 pool from its Swap log
+    const balanceOf = parseAbi(['function balanceOf(address) view returns (uint256)']);
+    const bal = () =>
+      devnet.pub.readContract({ address: t1, abi: balanceOf, functionName: 'balanceOf', args: [s.admin] });
+    const before = await bal();
+    const mid = await devnet.pub.readContract({
+      address: t0,
+      abi: balanceOf,
+      functionName: 'balanceOf',
+      args: [s.admin],
+    });
+    await s.write(t1, ERC20_MINT, 'approve', [d.uniswapV2.router02, maxUint256]);
+    await s.write(d.uniswapV2.router02, ROUTER, 'swapExactTokensForTokens', [
+      o.amountIn,
+      0n,
+      [t1, t0],
+      s.admin,
+      maxUint256,
+    ]);
+    const got0 =
+      (await devnet.pub.readContract({
+        address: t0,
+        abi: balanceOf,
+        functionName: 'balanceOf',
+        args: [s.admin],
+      })) - mid;
+    await s.write(t0, ERC20_MINT, 'approve', [d.uniswap.swapRouter, maxUint256]);
+    const fromV3 = (await devnet.pub.getBlockNumber()) + 1n;
+    await s.write(d.uniswap.swapRouter, V3_ROUTER, 'exactInputSingle', [
+      {
+        tokenIn: t0,
+        tokenOut: t1,
+        fee: 3000,
+        recipient: s.admin,
+        deadline: maxUint256,
+        amountIn: got0,
+        amountOutMinimum: 0n,
+        sqrtPriceLimitX96: 0n,
+      },
+    ]);
+    expect((await bal()) - before).toBe(o.profit);
+    graph.add(a);
+    const v3logs = await devnet.pub.getLogs({ address: v3, fromBlock: fromV3 });
+    expect(v3logs.map((l) => graph.applyLog(l)).filter(Boolean)).toHaveLength(1);
+    const after = await reader.v3Pool(v3);
+    expect((graph.get(v3) as V3PoolSnapshot).state).toMatchObject({
+      sqrtPriceX96: after.state.sqrtPriceX96,
+      tick: after.state.tick,
+      liquidity: after.state.liquidity,
+    });
 
     // validation with the node's gas price (T1 is a USD token: 1 ETH = 3,000 T1)
     const gasPriceWei = await devnet.pub.getGasPrice();
