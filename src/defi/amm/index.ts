@@ -8,3 +8,4 @@ export * from './univ3/pool.js';
 export * from './curve.js';
 export * from './balancer/fixedPoint.js';
 export * from './balancer/weighted.js';
+export * from './balancer/stable.js';
