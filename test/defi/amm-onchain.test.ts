@@ -196,6 +196,15 @@ describe.skipIf(!DEVNET)('AMM library = devnet bytecode', () => {
       );
       pools.push(await reader.v3Pool(pool));
     }
+    // a window of bitmap words: the ticks inside it, exact quotes while the swap stays inside, a loud
+    // failure when it would leave
+    const near = await reader.v3Pool(pools[2].address, { words: 1 });
+    expect(near.state.loadedWords).toBeDefined();
+    expect(near.state.ticks.every((t) => pools[2].state.ticks.some((u) => u.index === t.index))).toBe(true);
+    expect(quoteExactInputV3(near.state, true, 1000n)).toEqual(
+      quoteExactInputV3(pools[2].state, true, 1000n),
+    );
+    expect(() => quoteExactInputV3(near.state, true, 10n ** 40n)).toThrow(/outside the loaded words/);
     for (const p of pools) {
       // the bitmap read finds every position bound, and the nets cancel
       expect(p.state.ticks.length).toBeGreaterThan(10);
@@ -207,7 +216,7 @@ describe.skipIf(!DEVNET)('AMM library = devnet bytecode', () => {
       exactOut: boolean;
       amount: bigint;
       limit: bigint;
-      lib: { ok: boolean; amount: bigint; after: bigint; steps: number };
+      lib: { ok: boolean; amount: bigint; after: bigint; steps: number; crossed: number };
     }
     const cases: Case[] = [];
     for (let k = 0; k < SWAPS; k++) {
@@ -233,9 +242,10 @@ describe.skipIf(!DEVNET)('AMM library = devnet bytecode', () => {
           amount: exactOut ? q.amountIn : q.amountOut,
           after: q.sqrtPriceX96After,
           steps: q.steps,
+          crossed: q.crossed,
         };
       } catch {
-        lib = { ok: false, amount: 0n, after: 0n, steps: 1 };
+        lib = { ok: false, amount: 0n, after: 0n, steps: 1, crossed: 0 };
       }
       cases.push({ pool, zeroForOne, exactOut, amount, limit, lib });
     }
@@ -281,7 +291,7 @@ describe.skipIf(!DEVNET)('AMM library = devnet bytecode', () => {
       }
     });
     console.log(
-      `uniswap v3: ${cases.length} quotes (${cases.filter((c) => c.exactOut).length} exact-out, ${cases.filter((c) => c.limit).length} with a price limit, ${multiTick} over several tick ranges, ${failed} refused by both), ${mismatches} mismatches, worst difference ${worst} wei`,
+      `uniswap v3: ${cases.length} quotes (${cases.filter((c) => c.exactOut).length} exact-out, ${cases.filter((c) => c.limit).length} with a price limit, ${multiTick} over several tick ranges, ${cases.filter((c) => c.lib.crossed > 0).length} crossing initialized ticks (up to ${Math.max(...cases.map((c) => c.lib.crossed))}), ${failed} refused by both), ${mismatches} mismatches, worst difference ${worst} wei`,
     );
     expect(mismatches).toBe(0);
     expect(worst).toBe(0n);

@@ -117,6 +117,13 @@ describe('arbitrage sizing', () => {
     const o = sizeCycle(c)!;
     expect(o.profit).toBeGreaterThan(0n);
     expectOptimal(o.legs, o.amountIn, o.profit);
+    // the same triangle with its B→C leg on a V3 pool (price 3, many ticks): still found and sized exactly
+    const bcV3 = v3(B, C, Math.round(Math.log(3) / Math.log(1.0001)), 10n ** 23n, 40, 60);
+    const c3 = findCycles(new PoolGraph([ab, bcV3, ca]))[0];
+    expect(c3.pools.map((p) => p.kind).sort()).toEqual(['uniswap_v2', 'uniswap_v2', 'uniswap_v3']);
+    const o3 = sizeCycle(c3)!;
+    expect(o3.profit).toBeGreaterThan(0n);
+    expectOptimal(o3.legs, o3.amountIn, o3.profit);
     // no cycle when every price agrees
     expect(findCycles(new PoolGraph([ab, bc, v2(A, C, 10n ** 24n, 6n * 10n ** 24n)]))).toEqual([]);
   });
