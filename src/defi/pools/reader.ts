@@ -77,16 +77,25 @@ export class PoolReader {
       (c) => c !== undefined && c !== '0x',
       () => false,
     );
-    if (!(await this.hasMulticall))
-      return Promise.all(
-        calls.map((c) =>
-          this.client
-            .readContract({ ...c, blockNumber: this.opts.blockNumber } as never)
-            .catch((err: Error) => {
-              throw new Error(`${c.functionName} on ${c.address} failed: ${err.message.split('\n')[0]}`);
-            }),
-        ),
-      );
+    if (!(await this.hasMulticall)) {
+      // at most `batchSize` calls in flight, so a whole tick range (thousands of words) does not flood the node
+      const out: unknown[] = [];
+      for (let i = 0; i < calls.length; i += this.batchSize) {
+        const chunk = calls.slice(i, i + this.batchSize);
+        out.push(
+          ...(await Promise.all(
+            chunk.map((c) =>
+              this.client
+                .readContract({ ...c, blockNumber: this.opts.blockNumber } as never)
+                .catch((err: Error) => {
+                  throw new Error(`${c.functionName} on ${c.address} failed: ${err.message.split('\n')[0]}`);
+                }),
+            ),
+          )),
+        );
+      }
+      return out;
+    }
     const out: unknown[] = [];
     for (let i = 0; i < calls.length; i += this.batchSize) {
       const chunk = calls.slice(i, i + this.batchSize);
