@@ -104,6 +104,15 @@ describe('arbitrage sizing', () => {
     expect(scanSpatial(g).find((x) => x.token === B)?.profit).toBe(best.profit);
   });
 
+  it('two V3 pools of different fee tiers, both over many ticks: exact optimum', () => {
+    const p = v3(A, B, 20_000, 10n ** 20n, 30, 60, 500);
+    const q = v3(A, B, 20_400, 3n * 10n ** 19n, 25, 120, 3000);
+    const best = spatialArb(p, q, B) ?? spatialArb(p, q, A);
+    expect(best).not.toBeNull();
+    expect(best!.boundaries).toBeGreaterThan(1);
+    expectOptimal(best!.legs, best!.amountIn, best!.profit);
+  });
+
   it('Bellman-Ford finds the mispriced triangle and sizes it exactly', () => {
     // A→B→C→A with 2 % more C per A in the third pair than the first two imply
     const ab = v2(A, B, 10n ** 24n, 2n * 10n ** 24n);
