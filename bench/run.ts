@@ -10,6 +10,7 @@ import { benchDevnet } from './devnet.js';
 import { benchServer } from './server.js';
 import { benchProcesses } from './process.js';
 import { benchCache } from './cache.js';
+import { benchDefi } from './defi.js';
 
 const MODES = [
   'pure_lending_usdt',
@@ -96,6 +97,7 @@ async function main(): Promise<void> {
   process.stdout.write(line(header) + '\n' + rows.map(line).join('\n') + '\n');
   benchProcesses(MODES, capitalOf);
   benchCache(dir, sample);
+  benchDefi();
   await benchStore();
   await benchDevnet();
   await benchServer();

@@ -7,6 +7,7 @@ import { BasisError } from '../domain/errors.js';
 import { registerBacktest } from './commands/backtest.js';
 import { registerConfig } from './commands/config.js';
 import { registerData } from './commands/data.js';
+import { registerDefi } from './commands/defi.js';
 import { registerDevnet } from './commands/devnet.js';
 import { registerRuns } from './commands/runs.js';
 import { registerReport } from './commands/report.js';
@@ -23,6 +24,7 @@ export async function main(argv: string[]): Promise<number> {
   registerBacktest(program);
   registerConfig(program);
   registerData(program);
+  registerDefi(program);
   registerDevnet(program);
   registerRuns(program);
   registerReport(program);

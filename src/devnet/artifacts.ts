@@ -59,7 +59,14 @@ export type PackageContract = keyof typeof PACKAGE_ARTIFACTS;
 /** Versions of the packages whose bytecode the devnet deploys (part of the saved-state key). */
 export function packageVersions(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const p of ['@aave/core-v3', '@uniswap/v3-core', '@uniswap/v3-periphery', '@morpho-org/morpho-blue']) {
+  for (const p of [
+    '@aave/core-v3',
+    '@uniswap/v2-core',
+    '@uniswap/v2-periphery',
+    '@uniswap/v3-core',
+    '@uniswap/v3-periphery',
+    '@morpho-org/morpho-blue',
+  ]) {
     out[p] = (require(`${p}/package.json`) as { version: string }).version;
   }
   return out;
@@ -97,6 +104,21 @@ export function packageContract(
   }
   if (code.includes('__')) throw new Error(`${name} still has unlinked library placeholders`);
   return { abi: a.abi, bytecode: `0x${code}` };
+}
+
+/**
+ * Uniswap V2 contracts from the waffle builds shipped in `@uniswap/v2-core` (factory, pair) and
+ * `@uniswap/v2-periphery` (Router02, whose pair-address hash matches the v2-core pair bytecode).
+ */
+export function uniswapV2Contract(
+  name: 'UniswapV2Factory' | 'UniswapV2Pair' | 'UniswapV2Router02',
+): CompiledContract {
+  const pkg = name === 'UniswapV2Router02' ? '@uniswap/v2-periphery' : '@uniswap/v2-core';
+  const a = JSON.parse(readFileSync(require.resolve(`${pkg}/build/${name}.json`), 'utf8')) as {
+    abi: Abi;
+    bytecode: string;
+  };
+  return { abi: a.abi, bytecode: (a.bytecode.startsWith('0x') ? a.bytecode : `0x${a.bytecode}`) as Hex };
 }
 
 /** Our contracts and Morpho Blue, compiled offline (cached). */

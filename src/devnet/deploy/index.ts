@@ -12,6 +12,7 @@ import { LIQUIDITY } from './params.js';
 import { DeploySession } from './session.js';
 import { deployTokens, mintTokens, type FeedAddresses, type TokenAddresses } from './tokens.js';
 import { deployUniswap, seedUniswap, type UniswapAddresses } from './uniswap.js';
+import { deployUniswapV2, type UniswapV2Addresses } from './uniswapV2.js';
 
 export interface DevnetDeployment {
   chainId: number;
@@ -21,6 +22,8 @@ export interface DevnetDeployment {
   feeds: FeedAddresses;
   aave: AaveAddresses;
   uniswap: UniswapAddresses;
+  /** Uniswap V2 factory (no pairs seeded), Router02, and the Multicall of batched reads. */
+  uniswapV2: UniswapV2Addresses;
   morpho: MorphoAddresses;
   /** Per venue config file: `*_address` key → address, for the testnet blocks. */
   venues: Record<string, Record<string, Address>>;
@@ -57,6 +60,7 @@ export async function deployDevnet(
   await seedAave(s, aave, tokens);
   await seedUniswap(s, uniswap, tokens);
   await seedMorpho(s, morpho, tokens, feeds);
+  const uniswapV2 = await deployUniswapV2(s, tokens.WETH);
   log(`seeded liquidity (${s.sent} transactions in all, ${Date.now() - t0} ms)`);
 
   const chainId = await s.pub.getChainId();
@@ -68,6 +72,7 @@ export async function deployDevnet(
     feeds,
     aave,
     uniswap,
+    uniswapV2,
     morpho,
     venues: venueAddresses(tokens, aave, uniswap, morpho),
     executors: {},

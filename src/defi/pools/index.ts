@@ -1,0 +1,3 @@
+export * from './abis.js';
+export * from './reader.js';
+export * from './graph.js';
