@@ -19,6 +19,7 @@ export const LAYERS = [
   'signals',
   'venues',
   'devnet',
+  'defi',
   'portfolio',
   'risk',
   'strategies',

@@ -3,6 +3,7 @@
  * protocol's own on-chain quote. The work lives in src/defi/cli (loaded only when the command runs).
  */
 import type { Command } from 'commander';
+import type { QuoteCliOptions } from '../../defi/cli/quote.js';
 import { out } from './util.js';
 
 export function registerDefi(program: Command): void {
@@ -27,19 +28,4 @@ export function registerDefi(program: Command): void {
       const r = await runQuote(o);
       out(o.json ? JSON.stringify(r, null, 2) : formatQuote(r));
     });
-}
-
-export interface QuoteCliOptions {
-  rpc: string;
-  pool: string;
-  tokenIn: string;
-  amountIn: string;
-  exactOut?: boolean;
-  raw?: boolean;
-  check?: boolean;
-  quoter?: string;
-  router?: string;
-  multicall?: string;
-  block?: string;
-  json?: boolean;
 }

@@ -16,10 +16,25 @@ import {
   type PublicClient,
 } from 'viem';
 import { InputError, VenueError } from '../../domain/errors.js';
-import type { QuoteCliOptions } from '../../cli/commands/defi.js';
 import { ERC20_ABI, QUOTER_V2_ABI } from '../pools/abis.js';
 import { quotePool } from '../pools/graph.js';
 import { PoolReader } from '../pools/reader.js';
+
+/** The options of `basis defi quote` (src/cli/commands/defi.ts). */
+export interface QuoteCliOptions {
+  rpc: string;
+  pool: string;
+  tokenIn: string;
+  amountIn: string;
+  exactOut?: boolean;
+  raw?: boolean;
+  check?: boolean;
+  quoter?: string;
+  router?: string;
+  multicall?: string;
+  block?: string;
+  json?: boolean;
+}
 
 export const MAINNET_QUOTER_V2 = '0x61fFE014bA17989E743c5F6cB21bF9697530B21e' as const;
 export const MAINNET_V2_ROUTER02 = '0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D' as const;
