@@ -3,7 +3,8 @@
  * process: parse or disk cache) and warm (median of repeated runs in the same process).
  * Dataset: $BASIS_DATA_DIR, else the synthetic sample.
  */
-import { runBacktest, resolveDataDir } from '../src/engine/backtest.js';
+import { resolveDataDir } from '../src/engine/backtest.js';
+import { runBacktest } from '../src/results/run.js';
 import { benchStore } from './store.js';
 import { mlBenchOptions } from './ml.js';
 import { benchDevnet } from './devnet.js';

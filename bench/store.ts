@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runBacktest } from '../src/engine/backtest.js';
+import { runBacktest } from '../src/results/run.js';
 import { renderReport } from '../src/results/report/index.js';
 import {
   openStore,

@@ -1,5 +1,5 @@
 /** Terminal rows for the ml_directional part of a summary: the round-trip trades and the signal source. */
-import type { BacktestSummary } from '../engine/summary.js';
+import type { BacktestSummary } from '../results/summary.js';
 import type { TradesSummary } from '../strategies/ml/index.js';
 
 const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : `${(x * 100).toFixed(2)} %`);

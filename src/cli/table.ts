@@ -1,5 +1,5 @@
 /** Plain-text summary table for the terminal. */
-import type { BacktestSummary } from '../engine/summary.js';
+import type { BacktestSummary } from '../results/summary.js';
 import { mlRows } from './ml-rows.js';
 
 /** `hourly`, `5-minute`, … from the window and the number of steps. */

@@ -23,7 +23,6 @@ import { runStep, type StepOptions } from './step.js';
 import { familyOf } from '../strategies/index.js';
 import { iso } from './time.js';
 import type { PredictionSet, SignalSandbox } from '../signals/types.js';
-import { summarise, type BacktestSummary } from './summary.js';
 
 export { MAX_PASSES_PER_STEP } from './step.js';
 
@@ -50,8 +49,22 @@ export interface BacktestOptions {
   onProgress?: (done: number, total: number) => void | Promise<void>;
 }
 
+/** What a run's summary states beyond its series (src/results/summary.ts computes the figures). */
+export interface RunFacts {
+  mode: ModeConfig;
+  initialCapital: number;
+  notes: string[];
+  hedgeWeights: Record<string, number>;
+  runtimeMs: number;
+  loadMs: number;
+  loopMs: number;
+  /** Set when the run stopped mid-way: the error (one line); the series hold the steps before it. */
+  error?: string;
+}
+
+/** A run as the engine leaves it; `summariseRun` (src/results/run.ts) adds its summary. */
 export interface BacktestRun {
-  summary: BacktestSummary;
+  facts: RunFacts;
   recorder: StepRecorder;
   events: RunEvent[];
   data: MarketData;
@@ -129,7 +142,8 @@ export function checkCapital(resolved: ResolvedMode, capital: number, shareClass
   }
 }
 
-export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
+/** Runs a backtest and returns its series, events and facts; src/results/run.ts `runBacktest` adds the summary. */
+export async function executeBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   const t0 = performance.now();
   if (opts.capital !== undefined && !(Number.isFinite(opts.capital) && opts.capital > 0)) {
     throw new InputError(`capital must be a positive number, was ${opts.capital}`);
@@ -212,20 +226,18 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
   }
 
   const t1 = performance.now();
-  const finish = (rec: StepRecorder): BacktestRun => {
-    const summary = summarise({
+  const finish = (rec: StepRecorder, error?: string): BacktestRun => {
+    const facts: RunFacts = {
       mode,
-      data,
-      recorder: rec,
-      parts,
       initialCapital: capital,
       notes: [...verdict.notes, ...parts.notes, ...derived, ...prepared],
       hedgeWeights: verdict.weights,
       runtimeMs: performance.now() - t0,
       loadMs,
       loopMs: performance.now() - t1,
-    });
-    return { summary, recorder: rec, events: parts.ledger.events, data, parts };
+    };
+    if (error !== undefined) facts.error = error;
+    return { facts, recorder: rec, events: parts.ledger.events, data, parts };
   };
   let rec: StepRecorder;
   try {
@@ -235,10 +247,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
     if (err instanceof Error && parts.recorder.length > 0) {
       const message = err.message.split('\n')[0];
       parts.ledger.event('run_failed', { error: message });
-      const run = finish(parts.recorder);
-      run.summary.status = 'failed';
-      run.summary.error = message;
-      partials.set(err, run);
+      partials.set(err, finish(parts.recorder, message));
     }
     throw err;
   }
@@ -248,10 +257,10 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestRun> {
 const partials = new WeakMap<Error, BacktestRun>();
 
 /**
- * The steps a failed run recorded before it stopped (summary with `status: 'failed'` and the error),
- * or undefined when it failed before its first step. CLI and API write it as a failed run.
+ * The steps a failed run recorded before it stopped (with the error in its facts), or undefined when it
+ * failed before its first step. CLI and API write it as a failed run (src/results/run.ts).
  */
-export function partialRunOf(err: unknown): BacktestRun | undefined {
+export function partialExecutionOf(err: unknown): BacktestRun | undefined {
   return err instanceof Error ? partials.get(err) : undefined;
 }
 

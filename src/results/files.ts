@@ -1,7 +1,7 @@
 /** Writes a run's summary (JSON), per-step series (CSV) and event log (JSONL) side by side. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { BacktestRun } from '../engine/backtest.js';
+import type { SummarisedRun } from '../results/run.js';
 import { writeSeriesCsv } from './series-csv.js';
 
 export interface WrittenFiles {
@@ -14,7 +14,10 @@ export interface WrittenFiles {
  * `jsonPath` given: summary there, `<base>.series.csv` and `<base>.events.jsonl` beside it.
  * Otherwise everything goes to `<outDir>/<mode>-<start>-<end>/{summary.json,series.csv,events.jsonl}`.
  */
-export function writeRunFiles(run: BacktestRun, opts: { jsonPath?: string; outDir?: string }): WrittenFiles {
+export function writeRunFiles(
+  run: SummarisedRun,
+  opts: { jsonPath?: string; outDir?: string },
+): WrittenFiles {
   let files: WrittenFiles;
   if (opts.jsonPath) {
     const summary = resolve(opts.jsonPath);

@@ -6,7 +6,8 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { BasisError } from '../domain/errors.js';
-import { partialRunOf, runBacktest, type BacktestOptions } from '../engine/backtest.js';
+import { type BacktestOptions } from '../engine/backtest.js';
+import { partialRunOf, runBacktest } from '../results/run.js';
 import { runTimings, toRunResult } from '../results/store/columns.js';
 import type { RunResult, RunTimings } from '../results/store/types.js';
 

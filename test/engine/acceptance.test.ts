@@ -2,7 +2,7 @@
  * Acceptance on the real dataset (BASIS_DATA_DIR): truths computed from the raw files.
  */
 import { describe, expect, test } from 'vitest';
-import { runBacktest } from '../../src/engine/backtest.js';
+import { runBacktest } from '../../src/results/run.js';
 import { PNL_SOURCES } from '../../src/domain/types.js';
 import { byTime, DATA_DIR, priceAt, utc } from '../helpers/raw.js';
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { PNL_SOURCES } from '../../src/domain/types.js';
-import { runBacktest } from '../../src/engine/backtest.js';
+import { runBacktest } from '../../src/results/run.js';
 import { ensureSampleDataset } from '../../src/data/index.js';
 
 const utc = (s: string) => Date.parse(`${s}T00:00:00Z`);

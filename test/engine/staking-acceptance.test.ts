@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { PNL_SOURCES } from '../../src/domain/types.js';
-import { runBacktest, type BacktestRun } from '../../src/engine/backtest.js';
+import { runBacktest, type SummarisedRun } from '../../src/results/run.js';
 import { byTime, DATA_DIR, priceAt, utc } from '../helpers/raw.js';
 import type { StakingMode } from '../../src/strategies/staking/params.js';
 
@@ -36,7 +36,7 @@ function levelAt(m: Map<number, number>): (t: number) => number {
   };
 }
 
-const runs = new Map<string, BacktestRun>();
+const runs = new Map<string, SummarisedRun>();
 
 real('staking modes over their full data coverage, with a deposit and a withdrawal', () => {
   beforeAll(async () => {

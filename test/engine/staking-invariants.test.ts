@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { ensureSampleDataset } from '../../src/data/index.js';
 import { PNL_SOURCES } from '../../src/domain/types.js';
-import { runBacktest } from '../../src/engine/backtest.js';
+import { runBacktest } from '../../src/results/run.js';
 import { tempConfig } from '../config/tempConfig.js';
 
 const utc = (s: string) => Date.parse(`${s}T00:00:00Z`);

@@ -8,7 +8,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { listModes } from '../../src/config/index.js';
-import { runBacktest } from '../../src/engine/backtest.js';
+import { runBacktest } from '../../src/results/run.js';
 import { DATA_DIR, utc } from '../helpers/raw.js';
 
 const MODES = listModes();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadVenue, resolveMode } from '../../src/config/index.js';
 import type { CexVenueConfig } from '../../src/config/index.js';
-import { runBacktest } from '../../src/engine/backtest.js';
+import { runBacktest } from '../../src/results/run.js';
 import { runPaths } from '../../src/engine/live/control.js';
 import { FileJournal } from '../../src/engine/live/journal.js';
 import { LiveRunner } from '../../src/engine/live/runner.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/data/sample-paths.js';
 import { generateSampleDataset } from '../../src/data/index.js';
-import { runBacktest, type BacktestRun } from '../../src/engine/backtest.js';
+import { runBacktest, type SummarisedRun } from '../../src/results/run.js';
 import { BaselineSignalSource, writePredictionsCsv } from '../../src/signals/index.js';
 import { BaselineParamsSchema } from '../../src/config/signalsSchema.js';
 
@@ -82,7 +82,7 @@ function perturbed(src: string, t: number): string {
 
 const REPORTS = new Set(['signals', 'data_rule', 'coverage_rule']);
 
-function upTo(run: BacktestRun, t: number) {
+function upTo(run: SummarisedRun, t: number) {
   const cut = iso(t);
   const events = run.events.filter((e) => !REPORTS.has(e.type) && e.t.replace('.000Z', 'Z') <= cut);
   const steps = (t - run.data.startMs) / run.data.stepMs + 1;

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadVenue } from '../../src/config/index.js';
-import { runBacktest } from '../../src/engine/backtest.js';
+import { runBacktest } from '../../src/results/run.js';
 import { FIVE_MIN, T0, pathBars, writeHandDataset, writePredictions } from './fixtures.js';
 
 const HOURS = 30;

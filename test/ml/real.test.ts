@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { runBacktest, type BacktestRun } from '../../src/engine/backtest.js';
+import { runBacktest, type SummarisedRun } from '../../src/results/run.js';
 import type { TradesSummary } from '../../src/strategies/ml/index.js';
 import { byTime, DATA_DIR, utc } from '../helpers/raw.js';
 
@@ -31,7 +31,7 @@ function rawMarks() {
 
 real('ml_directional modes with the baseline on the full 5-minute dataset', () => {
   const cacheDir = mkdtempSync(join(tmpdir(), 'basis-ml-real-'));
-  const runs: Record<string, BacktestRun> = {};
+  const runs: Record<string, SummarisedRun> = {};
   const get = async (mode: string) =>
     (runs[mode] ??= await runBacktest({ mode, capital: mode.includes('btc') ? 10 : 1_000_000, cacheDir }));
 

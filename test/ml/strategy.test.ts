@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { resolveMode } from '../../src/config/index.js';
-import { runBacktest } from '../../src/engine/backtest.js';
+import { runBacktest } from '../../src/results/run.js';
 import { FIVE_MIN, HOUR, T0, pathBars, type Bar, writeHandDataset, writePredictions } from './fixtures.js';
 
 type Row = { signal: string; confidence: number; sd: number };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { computeMetrics } from '../../src/engine/metrics.js';
+import { computeMetrics } from '../../src/results/metrics.js';
 
 const DAY = 86_400_000;
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureSampleDataset } from '../../src/data/index.js';
-import { runBacktest } from '../../src/engine/backtest.js';
+import { runBacktest } from '../../src/results/run.js';
 import { renderReport } from '../../src/results/report/index.js';
 import { openStore, toRunResult, type ResultsStore } from '../../src/results/store/index.js';
 

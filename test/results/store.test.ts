@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureSampleDataset } from '../../src/data/index.js';
 import { PNL_SOURCES } from '../../src/domain/types.js';
-import { runBacktest, type BacktestRun } from '../../src/engine/backtest.js';
+import { runBacktest, type SummarisedRun } from '../../src/results/run.js';
 import {
   codeVersion,
   openStore,
@@ -51,8 +51,8 @@ const backends: Backend[] = [
   },
 ];
 
-let basis: BacktestRun;
-let lending: BacktestRun;
+let basis: SummarisedRun;
+let lending: SummarisedRun;
 const basisRequest: RunRequest = {
   mode: 'btc_basis',
   start: '2024-05-01T00:00:00Z',

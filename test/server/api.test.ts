@@ -5,7 +5,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureSampleDataset } from '../../src/data/index.js';
-import { runBacktest } from '../../src/engine/backtest.js';
+import { runBacktest } from '../../src/results/run.js';
 import { buildServer } from '../../src/server/app.js';
 import { startTestServer, waitForRun, type TestServer } from './helpers.js';
 

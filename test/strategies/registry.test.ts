@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerOverrideKeys } from '../../src/config/caller.js';
 import { loadMode } from '../../src/config/index.js';
-import { runBacktest } from '../../src/engine/backtest.js';
+import { runBacktest } from '../../src/results/run.js';
 import { listFamilies, registerFamily } from '../../src/strategies/index.js';
 import { holdFamily } from '../fixtures/families/hold/index.js';
 import { DATA_DIR, priceAt, utc } from '../helpers/raw.js';

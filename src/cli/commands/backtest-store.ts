@@ -1,5 +1,5 @@
 /** Saving a CLI backtest into the results store, with the request as the user gave it. */
-import type { BacktestRun } from '../../engine/backtest.js';
+import type { SummarisedRun } from '../../results/run.js';
 import { parseFlow } from '../../engine/flows.js';
 import { parseTime } from '../../engine/time.js';
 import { runTimings, toRunResult, type ResultsStore, type RunRequest } from '../../results/store/index.js';
@@ -37,7 +37,7 @@ export function cliRequest(o: BacktestOptionsText, capital: number): RunRequest 
 export async function saveCliRun(
   store: ResultsStore,
   o: BacktestOptionsText,
-  run: BacktestRun,
+  run: SummarisedRun,
   failed?: string,
 ): Promise<{ id: string; location: string }> {
   try {

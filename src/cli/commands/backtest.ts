@@ -40,7 +40,7 @@ export function registerBacktest(program: Command): void {
       if (o.store !== false) await checkStoreFromOptions(o);
       // the engine and the writers load only when the command runs (`basis --help` stays instant)
       const [{ runBacktest, partialRunOf }, { writeRunFiles }, { saveCliRun }] = await Promise.all([
-        import('../../engine/backtest.js'),
+        import('../../results/run.js'),
         import('../../results/files.js'),
         import('./backtest-store.js'),
       ]);

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { InputError } from '../../domain/errors.js';
 import { PNL_SOURCES } from '../../domain/types.js';
-import type { BacktestSummary } from '../../engine/summary.js';
+import type { BacktestSummary } from '../summary.js';
 import {
   packageRoot,
   type ResultsStore,

@@ -4,8 +4,8 @@
  * sheet), plus the time-weighted index and drawdown (the same formula as the summary's metrics).
  */
 import { PNL_SOURCES } from '../../domain/types.js';
-import type { BacktestRun } from '../../engine/backtest.js';
-import type { BacktestSummary } from '../../engine/summary.js';
+import type { SummarisedRun } from '../../results/run.js';
+import type { BacktestSummary } from '../summary.js';
 import type { RunResult, RunTimings, SeriesColumn } from './types.js';
 
 /**
@@ -33,7 +33,7 @@ export function timeWeighted(
 }
 
 /** The columns the store keeps for a run, in display order. */
-export function runColumns(run: BacktestRun): SeriesColumn[] {
+export function runColumns(run: SummarisedRun): SeriesColumn[] {
   const r = run.recorder;
   const n = r.length;
   const sc = run.summary.share_class;
@@ -117,8 +117,8 @@ function assetUnit(key: string): string {
   return key.split(':')[2] ?? '';
 }
 
-/** A BacktestRun in the shape the store saves. */
-export function toRunResult(run: BacktestRun): RunResult {
+/** A SummarisedRun in the shape the store saves. */
+export function toRunResult(run: SummarisedRun): RunResult {
   const n = run.recorder.length;
   return {
     summary: run.summary,

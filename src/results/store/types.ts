@@ -3,7 +3,7 @@
  * version, timings, status, summary), per-step series (columnar) and events. One interface, two
  * backends on the same SQL: embedded PGlite (default) and PostgreSQL (`DATABASE_URL`).
  */
-import type { BacktestSummary } from '../../engine/summary.js';
+import type { BacktestSummary } from '../summary.js';
 
 export const RUN_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];

@@ -2,9 +2,10 @@
 import type { ModeConfig } from '../config/schema.js';
 import type { MarketData } from '../data/types.js';
 import { PNL_SOURCES } from '../domain/types.js';
-import type { RunParts } from './setup.js';
-import type { StepRecorder } from './recorder.js';
-import { iso } from './time.js';
+import type { RunFacts } from '../engine/backtest.js';
+import type { RunParts } from '../engine/setup.js';
+import type { StepRecorder } from '../engine/recorder.js';
+import { iso } from '../engine/time.js';
 import { computeMetrics } from './metrics.js';
 
 export interface BacktestSummary {
@@ -57,18 +58,12 @@ export interface BacktestSummary {
   events_file: string | null;
 }
 
-export interface SummaryInput {
-  mode: ModeConfig;
+/** A run's series and parts with the engine's facts about it (src/engine/backtest.ts RunFacts). */
+export type SummaryInput = RunFacts & {
   data: MarketData;
   recorder: StepRecorder;
   parts: RunParts;
-  initialCapital: number;
-  notes: string[];
-  hedgeWeights: Record<string, number>;
-  runtimeMs: number;
-  loadMs: number;
-  loopMs: number;
-}
+};
 
 export function summarise(s: SummaryInput): BacktestSummary {
   const r = s.recorder;
@@ -133,6 +128,7 @@ export function summarise(s: SummaryInput): BacktestSummary {
     config: s.mode,
     series_file: null,
     events_file: null,
+    ...(s.error !== undefined ? { status: 'failed' as const, error: s.error } : {}),
   };
 }
 
