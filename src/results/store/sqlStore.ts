@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../../domain/errors.js';
-import { F64LE, decodeF64, encodeF64, toJson } from './codec.js';
+import { F64LE, decodeF64, encodeF64, eventData, eventJson, toJson } from './codec.js';
 import { bucketSize, cumulative, downsample, downsampleTimes } from './downsample.js';
 import { migrate } from './ddl.js';
 import { copyField, type SqlClient, type SqlDriver } from './sql.js';
@@ -188,7 +188,7 @@ export class SqlResultsStore implements ResultsStore {
       for (let i = from; i < end; i++) {
         const { t: time, type: kind, ...rest } = ev[i];
         const venue = typeof ev[i].venue === 'string' ? (ev[i].venue as string) : null;
-        text += `${copyField(id)}\t${i}\t${copyField(time)}\t${copyField(kind)}\t${copyField(venue)}\t${copyField(toJson(rest))}\n`;
+        text += `${copyField(id)}\t${i}\t${copyField(time)}\t${copyField(kind)}\t${copyField(venue)}\t${copyField(eventJson(rest))}\n`;
       }
       await tx.copyFrom(`${s}.events`, ['run_id', 'seq', 't', 'type', 'venue', 'data'], text);
       await turn();
@@ -202,7 +202,7 @@ export class SqlResultsStore implements ResultsStore {
         `insert into ${s}.events (run_id, seq, t, type, venue, data)
          select $1, r.s, r.t::timestamptz, r.k, r.v, r.d
          from json_to_recordset($2::text::json) as r(s int, t text, k text, v text, d json)`,
-        [id, toJson(rows)],
+        [id, eventJson(rows)],
       );
       await turn();
     }
@@ -276,6 +276,19 @@ export class SqlResultsStore implements ResultsStore {
     if (rows.length === 0) return null;
     if (rows[0].id === idOrPrefix || rows.length === 1) return rows[0].id;
     return null;
+  }
+
+  async matchIds(prefix: string, limit = 10): Promise<{ total: number; ids: string[] }> {
+    if (!/^[0-9a-z-]{4,64}$/.test(prefix)) return { total: 0, ids: [] };
+    const [{ n }] = await this.db.query<{ n: number }>(
+      `select count(*)::int as n from ${this.s}.runs where id like $1 || '%'`,
+      [prefix],
+    );
+    const rows = await this.db.query<{ id: string }>(
+      `select id from ${this.s}.runs where id like $1 || '%' order by id desc limit ${Math.max(1, Math.min(100, Math.floor(limit)))}`,
+      [prefix],
+    );
+    return { total: Number(n), ids: rows.map((r) => r.id) };
   }
 
   async listRuns(q: RunListQuery = {}): Promise<{ total: number; runs: RunListItem[] }> {
@@ -405,7 +418,7 @@ export class SqlResultsStore implements ResultsStore {
       t: isoOrNull(r.t)!,
       type: r.type,
       venue: r.venue,
-      data: r.data,
+      data: eventData(r.data),
     }));
     return { total: Number(n), offset, limit, events };
   }

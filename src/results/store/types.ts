@@ -67,6 +67,8 @@ export interface RunListItem {
   max_drawdown: number | null;
   final_equity: number | null;
   error: string | null;
+  /** The request's config overrides (`key.path=value`), what tells variants of a mode apart. */
+  overrides: string[];
 }
 
 /** Everything the store holds about a run except its series and events. */
@@ -195,6 +197,8 @@ export interface ResultsStore {
   getRun(id: string): Promise<RunRecord | null>;
   /** Resolves a full id or a unique prefix (≥ 4 characters); null when none or ambiguous. */
   resolveId(idOrPrefix: string): Promise<string | null>;
+  /** Ids starting with `prefix` (≥ 4 characters), newest first, at most `limit` (default 10), and how many match. */
+  matchIds(prefix: string, limit?: number): Promise<{ total: number; ids: string[] }>;
   listRuns(q?: RunListQuery): Promise<{ total: number; runs: RunListItem[] }>;
   deleteRun(id: string): Promise<boolean>;
   seriesInfo(id: string): Promise<SeriesColumnInfo[]>;
