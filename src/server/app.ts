@@ -24,6 +24,7 @@ import { registerBacktestRoutes } from './routes/backtests.js';
 import { registerCompareRoutes } from './routes/compare.js';
 import { registerModeRoutes } from './routes/modes.js';
 import { registerWebRoutes } from './routes/web.js';
+import { registerWorkbenchRoutes } from './routes/workbench.js';
 import { zodValidatorCompiler } from './validation.js';
 import { TOKEN_ENV } from './token.js';
 
@@ -177,6 +178,7 @@ export async function buildServer(
   registerModeRoutes(app, ctx);
   registerCompareRoutes(app, ctx);
   registerBacktestRoutes(app, ctx);
+  registerWorkbenchRoutes(app, ctx);
   registerWebRoutes(app);
   return { app, ctx };
 }
