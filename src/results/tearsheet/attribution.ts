@@ -53,7 +53,9 @@ export function unattributed(
   const out: Record<string, number> = {};
   for (const [source, total] of Object.entries(attribution)) {
     const booked = venues.reduce((s, v) => s + (v.sources[source] ?? 0), 0);
-    out[source] = total - booked;
+    const rest = total - booked;
+    // rounding of the same bookings summed in two orders is no unattributed PnL
+    out[source] = Math.abs(rest) <= 1e-9 * Math.max(1, Math.abs(total)) ? 0 : rest;
   }
   return out;
 }
