@@ -179,7 +179,7 @@ function venueTable(ts) {
         h(
           'td',
           { class: signClass(values[s] ?? 0), dataset: { source: s, value: String(values[s] ?? 0) } },
-          fmt.amount(values[s] ?? 0, ''),
+          bare(values[s] ?? 0, u),
         ),
       ),
       h(
