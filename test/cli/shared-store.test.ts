@@ -6,7 +6,7 @@
  * ambiguous-prefix error.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -132,9 +132,9 @@ describe('the CLI through a running server', () => {
 
   test('the import endpoint wants the local token; the token file is the owner’s only', async () => {
     const info = join(work, '.basis', 'store.server.json');
-    const { statSync } = await import('node:fs');
     expect(statSync(info).mode & 0o077).toBe(0);
-    for (const headers of [{}, { 'x-basis-local-token': 'wrong-token-wrong-token' }]) {
+    const tries: Record<string, string>[] = [{}, { 'x-basis-local-token': 'wrong-token-wrong-token' }];
+    for (const headers of tries) {
       const r = await fetch(`${url}/api/backtests/import`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },

@@ -21,7 +21,7 @@ export function registerReport(program: Command): void {
       const html =
         'reportHtml' in store && typeof store.reportHtml === 'function'
           ? await (store.reportHtml as (id: string) => Promise<string>)(id)
-          : await renderReport(store, id);
+          : await renderReport(store, id, { dataDir: (await store.getRun(id))?.dataset?.dir });
       const file = resolve(o.out ?? `basis-report-${id}.html`);
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, html);

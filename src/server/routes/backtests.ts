@@ -354,7 +354,7 @@ export function registerBacktestRoutes(app: FastifyInstance, ctx: ServerContext)
       const run = await getRunOr404(ctx, req.params.id);
       if (!hasResults(run))
         throw new HttpError(409, `backtest ${run.id} is ${run.status}; its report exists once it is done`);
-      const html = await renderReport(ctx.store, run.id);
+      const html = await renderReport(ctx.store, run.id, { dataDir: ctx.dataDir });
       return reply
         .type('text/html; charset=utf-8')
         .header('content-disposition', `attachment; filename="basis-${run.mode}-${run.id}.html"`)
