@@ -417,6 +417,11 @@
     });
     eq.canvas.parentElement.dataset.view = 'twr';
     charts.push(eq);
+    // a run without a drawdown: a flat line at 0 on a small axis, not on chart.js's default −100 %
+    const flatBelow = function (o) {
+      o.scales.y.suggestedMin = -0.001;
+      return o;
+    };
     charts.push(
       makeChart(root, 'underwater', {
         type: 'line',
@@ -428,13 +433,15 @@
             }),
           ],
         },
-        options: baseOptions(
-          Object.assign({}, span, {
-            title: 'Underwater (time-weighted)',
-            yFormat: fmtPct,
-            legend: false,
-            yMax: 0,
-          }),
+        options: flatBelow(
+          baseOptions(
+            Object.assign({}, span, {
+              title: 'Underwater (time-weighted)',
+              yFormat: fmtPct,
+              legend: false,
+              yMax: 0,
+            }),
+          ),
         ),
       }),
     );
@@ -476,13 +483,15 @@
               ),
             ],
           },
-          options: baseOptions(
-            Object.assign({}, span, {
-              title: 'Rolling drawdown (from the ' + roll.window_days + '-day peak)',
-              yFormat: fmtPct,
-              legend: false,
-              yMax: 0,
-            }),
+          options: flatBelow(
+            baseOptions(
+              Object.assign({}, span, {
+                title: 'Rolling drawdown (from the ' + roll.window_days + '-day peak)',
+                yFormat: fmtPct,
+                legend: false,
+                yMax: 0,
+              }),
+            ),
           ),
         }),
       );
