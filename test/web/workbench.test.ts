@@ -276,6 +276,20 @@ describe.skipIf(!existsSync(CHROMIUM))('research workbench in Chromium', () => {
     await (await page.$('#trades'))!.screenshot({ path: join(ARTIFACTS, 'ui-trades.png') });
   });
 
+  test('the event table exports what its filters show as CSV', async () => {
+    const types = (await get(`/api/backtests/${basisId}/events?limit=1`)).types;
+    await page.selectOption('#event-type', 'fill');
+    await page.waitForFunction(
+      (n) => (globalThis as any).document.querySelector('#event-info')?.textContent?.endsWith(`of ${n}`),
+      types.fill,
+    );
+    const href = (await page.getAttribute('#events-filtered-csv', 'href'))!;
+    expect(href).toBe(`/api/backtests/${basisId}/events?type=fill&format=csv`);
+    const rows = (await (await fetch(`${url}${href}`)).text()).trim().split('\n');
+    expect(rows).toHaveLength(types.fill + 1);
+    expect(rows.slice(1).every((r) => r.split(',')[2] === 'fill')).toBe(true);
+  });
+
   test('`basis backtest` while `basis serve` runs: the run shows in the runs table with its overrides', async () => {
     const r = spawnSync(
       process.execPath,
