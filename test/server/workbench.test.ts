@@ -89,6 +89,26 @@ describe('launch checks', () => {
   });
 });
 
+describe('window and flow checks', () => {
+  test('every problem of the window and the flows in one line', async () => {
+    const r = await post({
+      mode: 'btc_basis',
+      start: '2019-01-01',
+      end: '2024-03-01',
+      deposits: [{ time: '2025-12-01', amount: 1 }],
+      withdrawals: [{ time: '2024-02-30', amount: 1 }],
+    });
+    expect(r.status).toBe(400);
+    const parts = (r.body.error as string).split('; ');
+    expect(parts).toHaveLength(3);
+    expect(parts[0]).toMatch(/^start 2019-01-01T00:00:00Z is before the data coverage of mode btc_basis/);
+    expect(parts[1]).toMatch(
+      /^deposits\[0\]\.time 2025-12-01T00:00:00Z is outside the window 2019-01-01T00:00:00Z \.\. 2024-03-01T00:00:00Z$/,
+    );
+    expect(parts[2]).toMatch(/^withdrawals\[0\]\.time "2024-02-30" is not a valid calendar date/);
+  });
+});
+
 describe('events', () => {
   test('a transfer fill has "price": null, never the string "NaN"', async () => {
     const text = (await get(`/api/backtests/${id}/events?type=fill&limit=1000`)).text;
