@@ -19,6 +19,7 @@ import type {
   RunSource,
   RunTimings,
   SeriesColumnInfo,
+  StoredEvent,
   StoredSeries,
 } from '../results/store/types.js';
 
@@ -170,6 +171,9 @@ export class RemoteStore implements ResultsStore {
     return this.unavailable('reading series');
   }
   getEvents(): Promise<EventPage> {
+    return this.unavailable('reading events');
+  }
+  allEvents(): Promise<StoredEvent[]> {
     return this.unavailable('reading events');
   }
   eventTypes(): Promise<Record<string, number>> {

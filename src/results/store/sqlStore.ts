@@ -45,6 +45,8 @@ const SERIES_BATCH_BYTES = 1024 * 1024;
  * save (seconds for a full-window 5-minute run) instead of for one statement.
  */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** At most this many events from one `allEvents` call (exports, the tearsheet). */
+export const MAX_ALL_EVENTS = 2_000_000;
 export const MAX_EVENT_PAGE = 1000;
 export const MAX_RUN_PAGE = 500;
 
@@ -377,26 +379,33 @@ export class SqlResultsStore implements ResultsStore {
     return { timestamps: downsampleTimes(times, bucket), bucket, totalSteps: times.length, columns };
   }
 
+  async allEvents(
+    id: string,
+    q: Omit<EventQuery, 'offset' | 'limit'> = {},
+    max = MAX_ALL_EVENTS,
+  ): Promise<StoredEvent[]> {
+    const { w, params } = this.eventWhere(id, q);
+    const rows = await this.db.query<{
+      seq: number;
+      t: unknown;
+      type: string;
+      venue: string | null;
+      data: Row;
+    }>(
+      `select seq, t, type, venue, data from ${this.s}.events where ${w} order by seq limit ${Math.max(1, Math.floor(Math.min(max, MAX_ALL_EVENTS)))}`,
+      params,
+    );
+    return rows.map((r) => ({
+      seq: r.seq,
+      t: isoOrNull(r.t)!,
+      type: r.type,
+      venue: r.venue,
+      data: eventData(r.data),
+    }));
+  }
+
   async getEvents(id: string, q: EventQuery = {}): Promise<EventPage> {
-    const where = ['run_id = $1'];
-    const params: unknown[] = [id];
-    if (q.types && q.types.length > 0) {
-      params.push(q.types);
-      where.push(`type = any($${params.length}::text[])`);
-    }
-    if (q.venue !== undefined) {
-      params.push(q.venue);
-      where.push(`venue = $${params.length}`);
-    }
-    if (q.fromMs !== undefined) {
-      params.push(new Date(q.fromMs).toISOString());
-      where.push(`t >= $${params.length}::text::timestamptz`);
-    }
-    if (q.toMs !== undefined) {
-      params.push(new Date(q.toMs).toISOString());
-      where.push(`t <= $${params.length}::text::timestamptz`);
-    }
-    const w = where.join(' and ');
+    const { w, params } = this.eventWhere(id, q);
     const limit = Math.min(Math.max(1, q.limit ?? 100), MAX_EVENT_PAGE);
     const offset = Math.max(0, q.offset ?? 0);
     const [{ n }] = await this.db.query<{ n: number }>(
@@ -421,6 +430,28 @@ export class SqlResultsStore implements ResultsStore {
       data: eventData(r.data),
     }));
     return { total: Number(n), offset, limit, events };
+  }
+
+  private eventWhere(id: string, q: EventQuery): { w: string; params: unknown[] } {
+    const where = ['run_id = $1'];
+    const params: unknown[] = [id];
+    if (q.types && q.types.length > 0) {
+      params.push(q.types);
+      where.push(`type = any($${params.length}::text[])`);
+    }
+    if (q.venue !== undefined) {
+      params.push(q.venue);
+      where.push(`venue = $${params.length}`);
+    }
+    if (q.fromMs !== undefined) {
+      params.push(new Date(q.fromMs).toISOString());
+      where.push(`t >= $${params.length}::text::timestamptz`);
+    }
+    if (q.toMs !== undefined) {
+      params.push(new Date(q.toMs).toISOString());
+      where.push(`t <= $${params.length}::text::timestamptz`);
+    }
+    return { w: where.join(' and '), params };
   }
 
   async eventTypes(id: string): Promise<Record<string, number>> {

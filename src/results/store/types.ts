@@ -204,6 +204,8 @@ export interface ResultsStore {
   seriesInfo(id: string): Promise<SeriesColumnInfo[]>;
   getSeries(id: string, q?: SeriesQuery): Promise<StoredSeries | null>;
   getEvents(id: string, q?: EventQuery): Promise<EventPage>;
+  /** Every matching event in recorded order, in one read (exports, the tearsheet); at most `max`. */
+  allEvents(id: string, q?: Omit<EventQuery, 'offset' | 'limit'>, max?: number): Promise<StoredEvent[]>;
   /** Event count per type, for filters. */
   eventTypes(id: string): Promise<Record<string, number>>;
   close(): Promise<void>;

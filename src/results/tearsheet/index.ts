@@ -7,7 +7,6 @@
 import { PNL_SOURCES } from '../../domain/types.js';
 import { downsample, downsampleTimes, bucketSize } from '../store/downsample.js';
 import type { ResultsStore, RunRecord, StoredEvent } from '../store/index.js';
-import { MAX_EVENT_PAGE } from '../store/index.js';
 import {
   fundingAprByVenue,
   pnlByVenue,
@@ -86,14 +85,9 @@ export interface Tearsheet {
   benchmark: BenchmarkComparison;
 }
 
-/** Every event of the given types, in recorded order (paged through the store). */
+/** Every event of the given types, in recorded order (one read). */
 export async function allEvents(store: ResultsStore, id: string, types?: string[]): Promise<StoredEvent[]> {
-  const out: StoredEvent[] = [];
-  for (let offset = 0; ; offset += MAX_EVENT_PAGE) {
-    const page = await store.getEvents(id, { types, offset, limit: MAX_EVENT_PAGE });
-    out.push(...page.events);
-    if (offset + MAX_EVENT_PAGE >= page.total) return out;
-  }
+  return store.allEvents(id, { types });
 }
 
 function column(s: { columns: { name: string; values: Float64Array }[] }, name: string): Float64Array {

@@ -7,7 +7,6 @@ import {
   MAX_EVENT_PAGE,
   MAX_RUN_PAGE,
   RUN_STATUSES,
-  type EventQuery,
   type RunRecord,
   type StoredEvent,
   type StoredSeries,
@@ -24,20 +23,6 @@ export const MAX_SERIES_VALUES = 1_000_000;
 export const MAX_CSV_VALUES = 8_000_000;
 /** At most this many events in one CSV export without offset/limit. */
 export const MAX_CSV_EVENTS = 500_000;
-
-async function allMatching(
-  ctx: ServerContext,
-  id: string,
-  filter: Omit<EventQuery, 'offset' | 'limit'>,
-): Promise<StoredEvent[]> {
-  const out: StoredEvent[] = [];
-  for (let offset = 0; offset < MAX_CSV_EVENTS; offset += MAX_EVENT_PAGE) {
-    const page = await ctx.store.getEvents(id, { ...filter, offset, limit: MAX_EVENT_PAGE });
-    out.push(...page.events);
-    if (offset + MAX_EVENT_PAGE >= page.total) break;
-  }
-  return out;
-}
 
 /** Series as CSV: `timestamp` (ISO) then one column per series, the numbers as in series.csv. */
 export function seriesCsv(s: StoredSeries): string {
@@ -310,7 +295,7 @@ export function registerBacktestRoutes(app: FastifyInstance, ctx: ServerContext)
       if (q.format === 'csv') {
         const events =
           q.offset === undefined && q.limit === undefined
-            ? await allMatching(ctx, run.id, filter)
+            ? await ctx.store.allEvents(run.id, filter, MAX_CSV_EVENTS)
             : (await ctx.store.getEvents(run.id, { ...filter, offset: q.offset, limit: q.limit })).events;
         return reply
           .type('text/csv; charset=utf-8')
