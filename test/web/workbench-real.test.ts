@@ -189,6 +189,13 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasReal)('workbench on the real datase
       Number(e.dataset.value),
     );
     expect(shown).toBeCloseTo(hit, 15);
+    // the same as the CLI's trade summary (the engine's strategy report)
+    const s = (await (await fetch(`${realUrl}/api/backtests/${id}/summary`)).json()) as any;
+    expect(shown).toBeCloseTo(s.strategy_report.trades.hit_rate, 15);
+    const pf = await p.$eval('#tearsheet-figures [data-figure="profit_factor"]', (e: any) =>
+      Number(e.dataset.value),
+    );
+    expect(pf).toBeCloseTo(s.strategy_report.trades.profit_factor, 12);
     expect(await p.$$('[data-chart="health_factor"]')).toHaveLength(0);
     await (await p.$('#trades'))!.screenshot({ path: join(ARTIFACTS, 'ui-ml-trades.png') });
   });
