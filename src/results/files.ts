@@ -1,7 +1,9 @@
 /** Writes a run's summary (JSON), per-step series (CSV) and event log (JSONL) side by side. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { SummarisedRun } from '../results/run.js';
+import { createHash } from 'node:crypto';
+import type { SummarisedRun } from './run.js';
+import { eventJson } from './store/codec.js';
 import { writeSeriesCsv } from './series-csv.js';
 
 export interface WrittenFiles {
@@ -11,12 +13,26 @@ export interface WrittenFiles {
 }
 
 /**
+ * The results folder of a run: `<mode>-<start>-<end>` for the mode as configured, with
+ * `-<8 hex digits>` (a hash of what was changed: overrides, capital, deposits, withdrawals) appended
+ * when anything was, so a rerun with other overrides never overwrites another variant's files.
+ */
+export function runFolderName(
+  summary: { mode: string; start: string; end: string },
+  variant: readonly string[] = [],
+): string {
+  const base = `${summary.mode}-${summary.start.slice(0, 10)}-${summary.end.slice(0, 10)}`;
+  if (variant.length === 0) return base;
+  return `${base}-${createHash('sha256').update(variant.join('\n')).digest('hex').slice(0, 8)}`;
+}
+
+/**
  * `jsonPath` given: summary there, `<base>.series.csv` and `<base>.events.jsonl` beside it.
  * Otherwise everything goes to `<outDir>/<mode>-<start>-<end>/{summary.json,series.csv,events.jsonl}`.
  */
 export function writeRunFiles(
   run: SummarisedRun,
-  opts: { jsonPath?: string; outDir?: string },
+  opts: { jsonPath?: string; outDir?: string; variant?: readonly string[] },
 ): WrittenFiles {
   let files: WrittenFiles;
   if (opts.jsonPath) {
@@ -25,7 +41,7 @@ export function writeRunFiles(
     files = { summary, series: `${base}.series.csv`, events: `${base}.events.jsonl` };
   } else {
     const s = run.summary;
-    const dir = resolve(opts.outDir ?? 'results', `${s.mode}-${s.start.slice(0, 10)}-${s.end.slice(0, 10)}`);
+    const dir = resolve(opts.outDir ?? 'results', runFolderName(s, opts.variant));
     files = {
       summary: join(dir, 'summary.json'),
       series: join(dir, 'series.csv'),
@@ -37,7 +53,7 @@ export function writeRunFiles(
   writeSeriesCsv(files.series, run.data.timestampsMs, run.recorder.columns(), run.recorder.length);
   writeFileSync(
     files.events,
-    run.events.map((e) => JSON.stringify(e, replacer)).join('\n') + (run.events.length ? '\n' : ''),
+    run.events.map((e) => eventJson(e)).join('\n') + (run.events.length ? '\n' : ''),
   );
   run.summary.series_file = files.series;
   run.summary.events_file = files.events;

@@ -24,6 +24,9 @@ import { registerBacktestRoutes } from './routes/backtests.js';
 import { registerCompareRoutes } from './routes/compare.js';
 import { registerModeRoutes } from './routes/modes.js';
 import { registerWebRoutes } from './routes/web.js';
+import { registerWorkbenchRoutes } from './routes/workbench.js';
+import { localTokenMatches, registerImportRoutes } from './routes/import.js';
+import { LOCAL_TOKEN_HEADER } from '../results/store/server-info.js';
 import { zodValidatorCompiler } from './validation.js';
 import { TOKEN_ENV } from './token.js';
 
@@ -50,6 +53,11 @@ export interface ServerOptions {
   signalRoots?: string[];
   /** Hosts (`host` or `host:port`) outbound requests may reach besides those of registered sources. */
   allowHosts?: string[];
+  /**
+   * The session's local token (`basis serve` with the embedded store writes it beside the store for the
+   * CLI): enables POST /api/backtests/import and stands for the API token (src/server/routes/import.ts).
+   */
+  localToken?: string;
 }
 
 export function isLoopback(host: string): boolean {
@@ -142,7 +150,8 @@ export async function buildServer(
         throw new HttpError(403, `host "${name.slice(0, 100)}" is not this server's address`);
     }
     const config = req.routeOptions.config as { changesState?: boolean } | undefined;
-    if (token !== undefined && config?.changesState) {
+    const local = localTokenMatches(req.headers[LOCAL_TOKEN_HEADER], opts.localToken);
+    if (token !== undefined && config?.changesState && !local) {
       const auth = req.headers.authorization ?? '';
       const given = auth.startsWith('Bearer ')
         ? auth.slice(7)
@@ -177,6 +186,8 @@ export async function buildServer(
   registerModeRoutes(app, ctx);
   registerCompareRoutes(app, ctx);
   registerBacktestRoutes(app, ctx);
+  registerWorkbenchRoutes(app, ctx);
+  if (opts.localToken !== undefined) registerImportRoutes(app, ctx, opts.localToken);
   registerWebRoutes(app);
   return { app, ctx };
 }

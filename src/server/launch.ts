@@ -86,26 +86,45 @@ export function checkLaunch(body: LaunchBody, catalogue: ModeCatalogue, dataDir:
   checkSignalSandbox(resolved.mode.signals, sandbox);
   const { coverage, coverage_error } = catalogue.coverageOf(resolved.mode);
   if (!coverage) throw new InputError(`mode ${body.mode} cannot run on this dataset: ${coverage_error}`);
+  // the window's and the flows' problems are reported together (one line, "; " between them)
+  const problems: string[] = [];
+  const attempt = <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      problems.push(err.message);
+      return undefined;
+    }
+  };
+  const start = body.start;
+  const end = body.end;
   const startMs =
-    body.start === undefined ? coverage.start_ms : wholeHour(parseTime(body.start, 'start'), 'start');
-  const endMs = body.end === undefined ? coverage.end_ms : wholeHour(parseTime(body.end, 'end'), 'end');
+    start === undefined ? coverage.start_ms : attempt(() => wholeHour(parseTime(start, 'start'), 'start'));
+  const endMs = end === undefined ? coverage.end_ms : attempt(() => wholeHour(parseTime(end, 'end'), 'end'));
   const span = `the data coverage of mode ${body.mode} (${coverage.start} .. ${coverage.end})`;
-  if (startMs < coverage.start_ms) throw new InputError(`start ${iso(startMs)} is before ${span}`);
-  if (startMs > coverage.end_ms) throw new InputError(`start ${iso(startMs)} is after ${span}`);
-  if (endMs > coverage.end_ms) throw new InputError(`end ${iso(endMs)} is after ${span}`);
-  if (!(endMs > startMs)) throw new InputError(`end ${iso(endMs)} must be after start ${iso(startMs)}`);
+  if (startMs !== undefined && startMs < coverage.start_ms)
+    problems.push(`start ${iso(startMs)} is before ${span}`);
+  if (startMs !== undefined && startMs > coverage.end_ms)
+    problems.push(`start ${iso(startMs)} is after ${span}`);
+  if (endMs !== undefined && endMs > coverage.end_ms) problems.push(`end ${iso(endMs)} is after ${span}`);
+  if (startMs !== undefined && endMs !== undefined && !(endMs > startMs))
+    problems.push(`end ${iso(endMs)} must be after start ${iso(startMs)}`);
   const flows = (list: LaunchBody['deposits'], what: string) =>
-    (list ?? []).map((f, i) => {
-      const timeMs = parseTime(f.time, `${what}[${i}].time`);
-      if (timeMs < startMs || timeMs > endMs) {
-        throw new InputError(
+    (list ?? []).flatMap((f, i) => {
+      const timeMs = attempt(() => parseTime(f.time, `${what}[${i}].time`));
+      if (timeMs === undefined) return [];
+      if (startMs !== undefined && endMs !== undefined && (timeMs < startMs || timeMs > endMs)) {
+        problems.push(
           `${what}[${i}].time ${iso(timeMs)} is outside the window ${iso(startMs)} .. ${iso(endMs)}`,
         );
       }
-      return { timeMs, amount: f.amount };
+      return [{ timeMs, amount: f.amount }];
     });
   const deposits = flows(body.deposits, 'deposits');
   const withdrawals = flows(body.withdrawals, 'withdrawals');
+  if (problems.length > 0 || startMs === undefined || endMs === undefined)
+    throw new InputError(problems.join('; '));
   const isoMs = (ms: number) => new Date(ms).toISOString();
   return {
     request: {

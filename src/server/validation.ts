@@ -88,6 +88,13 @@ export function formatIssues(
   return out;
 }
 
+/** Every problem of a request in one line (a missing field never hides the others): at most 6 named. */
+export function issuesLine(issues: readonly { path: string; problem: string }[], most = 6): string {
+  const shown = issues.slice(0, most).map((i) => `${i.path}: ${i.problem}`);
+  if (issues.length > most) shown.push(`and ${issues.length - most} more (see issues)`);
+  return shown.join('; ');
+}
+
 const PARTS: Record<string, string> = {
   body: 'body',
   querystring: 'query',
@@ -104,8 +111,7 @@ export function zodValidatorCompiler({ schema, httpPart }: { schema: object; htt
     const r = zs.safeParse(data);
     if (r.success) return { value: r.data };
     const issues = formatIssues(part, r.error, data);
-    const first = issues[0];
-    return { error: new RequestValidationError(`${first.path}: ${first.problem}`, issues) };
+    return { error: new RequestValidationError(issuesLine(issues), issues) };
   };
 }
 

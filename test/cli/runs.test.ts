@@ -3,7 +3,7 @@
  * `basis runs list|show|delete`, `basis report`, and `basis serve` refusing unsafe or bad options.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -118,7 +118,7 @@ describe('basis serve', () => {
     );
   });
 
-  test('serves the UI and the API, then a second store user is told the store is busy', async () => {
+  test('serves the UI and the API; a CLI backtest meanwhile is saved through it; a lock of no server refuses', async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
       cwd: work,
       env: { ...process.env, BASIS_DATA_DIR: '' },
@@ -129,21 +129,47 @@ describe('basis serve', () => {
         child.stdout.on('data', (d: Buffer) => {
           buf += d.toString();
           const m = /serving (http:\/\/127\.0\.0\.1:\d+)\//.exec(buf);
-          if (m) res(m[1]);
+          if (m && buf.includes('results store:')) res(m[1]);
         });
         child.on('exit', (code) => rej(new Error(`serve exited ${code}`)));
       });
       expect((await fetch(`${url}/`)).headers.get('content-type')).toMatch(/text\/html/);
       const health = (await (await fetch(`${url}/api/health`)).json()) as { store: { kind: string } };
       expect(health.store.kind).toBe('embedded');
-      const busy = basis(['backtest', '--mode', 'btc_basis', '--start', '2024-03-01', '--end', '2024-03-02']);
-      expect(busy.code).toBe(1);
-      expect(busy.stderr).toMatch(
-        /^basis: embedded store .* is in use by process \d+ \(a running `basis serve`\? its UI and API show the runs\); stop it/,
-      );
+      const r = basis(['backtest', '--mode', 'btc_basis', '--start', '2024-03-01', '--end', '2024-03-02']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const id =
+        /run: +(\d{8}-\d{6}-[0-9a-f]{6}) \(results store .*through the running `basis serve` at /.exec(
+          r.stdout,
+        )![1];
+      const run = (await (await fetch(`${url}/api/backtests/${id}`)).json()) as {
+        status: string;
+        source: string;
+      };
+      expect([run.status, run.source]).toEqual(['done', 'cli']);
+      expect(basis(['runs', 'list']).stdout).toMatch(new RegExp(`${id} +done +btc_basis`));
     } finally {
       child.kill('SIGTERM');
       await new Promise((res) => child.once('exit', res));
     }
+    // a store locked by a live process that is no server: refused as before
+    const other = join(work, 'other-store');
+    writeFileSync(`${other}.lock`, String(process.pid));
+    const busy = basis([
+      'backtest',
+      '--mode',
+      'btc_basis',
+      '--start',
+      '2024-03-01',
+      '--end',
+      '2024-03-02',
+      '--store',
+      other,
+    ]);
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toMatch(
+      /^basis: embedded store .* is in use by process \d+ \(a running `basis serve`\? its UI and API show the runs\); stop it/,
+    );
   });
 });

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureSampleDataset } from '../../src/data/index.js';
 import { runBacktest } from '../../src/results/run.js';
 import { renderReport } from '../../src/results/report/index.js';
+import { MAX_REPORT_EVENTS } from '../../src/results/report/html.js';
+import { buildTearsheet } from '../../src/results/tearsheet/index.js';
 import { openStore, toRunResult, type ResultsStore } from '../../src/results/store/index.js';
 
 const utc = (s: string) => Date.parse(`${s}T00:00:00Z`);
@@ -55,7 +57,18 @@ function figures(html: string): Record<string, { value: string; text: string }> 
   const out: Record<string, { value: string; text: string }> = {};
   const re =
     /data-figure="(\w+)" data-value="([^"]*)"><span class="label">[^<]*<\/span><span class="value">([^<]*)<\/span>/g;
-  for (const m of html.matchAll(re)) out[m[1]] = { value: m[2], text: m[3] };
+  // the headline block only (the tearsheet's figures follow it)
+  const from = html.indexOf('id="headline"');
+  const part = html.slice(from, html.indexOf('id="tearsheet"', from));
+  for (const m of part.matchAll(re)) out[m[1]] = { value: m[2], text: m[3] };
+  return out;
+}
+
+function tearsheetFigures(html: string): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  const part = html.slice(html.indexOf('id="tearsheet-figures"'), html.indexOf('id="tearsheet-charts"'));
+  for (const m of part.matchAll(/data-figure="(\w+)" data-value="([^"]*)"/g))
+    out[m[1]] = m[2] === '' ? null : Number(m[2]);
   return out;
 }
 
@@ -101,6 +114,28 @@ describe.each(['btc_basis', 'pure_lending_eth'])('report of %s', (mode) => {
       /<script type="application\/json" id="basis-data">(.*?)<\/script>/s.exec(html)![1],
     );
     expect(data.summary).toEqual(s);
+  });
+
+  test('the tearsheet: its figures and months as the tearsheet computes them; events inlined at most 300', async () => {
+    const rec = (await store.getRun(ids[mode]))!;
+    const t = await buildTearsheet(store, rec);
+    const f = tearsheetFigures(html);
+    expect(f.volatility).toBe(t.figures.volatility);
+    expect(f.volatility).toBe(rec.summary!.volatility);
+    expect(f.sortino).toBe(t.figures.sortino);
+    expect(f.calmar).toBe(t.figures.calmar);
+    const months = [...html.matchAll(/data-month="([\d-]+)" data-value="([^"]*)"/g)].map((m) => [
+      m[1],
+      Number(m[2]),
+    ]);
+    expect(months).toEqual(t.monthly.map((m) => [m.month, m.r]));
+    expect(html).toContain('id="benchmark-none"');
+    const [, shown, total] = /id="events-count" data-shown="(\d+)" data-total="(\d+)"/
+      .exec(html)!
+      .map(Number);
+    expect(shown).toBe(Math.min(total, MAX_REPORT_EVENTS));
+    expect(MAX_REPORT_EVENTS).toBeLessThanOrEqual(2000);
+    expect((html.match(/<tr><td class="nowrap">/g) ?? []).length).toBe(shown);
   });
 
   test('the balance sheet adds up to the final equity', async () => {

@@ -212,6 +212,13 @@ describe.each(backends)('results store: $name', (backend) => {
       const to = utc('2024-06-02');
       const inDay = all.filter((e) => Date.parse(e.t) >= from && Date.parse(e.t) <= to);
       expect((await store.getEvents(basisId, { fromMs: from, toMs: to })).total).toBe(inDay.length);
+      // one read of every matching event: the same as the pages, in order
+      const allFills = await store.allEvents(basisId, { types: ['fill'] });
+      expect(allFills.map((e) => e.seq)).toEqual(
+        (await store.getEvents(basisId, { types: ['fill'], limit: 1000 })).events.map((e) => e.seq),
+      );
+      expect(allFills).toHaveLength(fills.length);
+      expect(await store.allEvents(basisId, { venue: 'bybit' }, 3)).toHaveLength(Math.min(3, bybit.length));
       const types = await store.eventTypes(basisId);
       expect(types.fill).toBe(fills.length);
       expect(Object.values(types).reduce((a, x) => a + x, 0)).toBe(all.length);
@@ -236,6 +243,18 @@ describe.each(backends)('results store: $name', (backend) => {
       expect(await store.resolveId(basisId.slice(0, 18))).toBe(basisId);
       expect(await store.resolveId('2099')).toBeNull();
       expect(await store.resolveId("x' or 1=1 --")).toBeNull();
+      const prefix = basisId.slice(0, 4);
+      const matching = (await store.listRuns({ limit: 500 })).runs.filter((r) => r.id.startsWith(prefix));
+      const m = await store.matchIds(prefix, 2);
+      expect(m.total).toBe(matching.length);
+      expect(m.ids).toEqual(
+        matching
+          .map((r) => r.id)
+          .sort()
+          .reverse()
+          .slice(0, 2),
+      );
+      expect(await store.matchIds("x' or 1=1 --")).toEqual({ total: 0, ids: [] });
     },
   );
 

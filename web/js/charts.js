@@ -23,6 +23,7 @@
   const makeChart = B.makeChart;
   const note = B.note;
   const clipMax = B.clipMax;
+  const MR_DASHES = [[], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4]];
 
   /**
    * Every chart of one run into `root`: equity, drawdown, PnL by source (stacked), balance sheet by
@@ -165,8 +166,11 @@
       }),
     );
 
+    // only modes with a lending venue record a health factor; without one the panel is left out
     const hf = column(series, 'health_factor');
-    if (allNull(hf)) {
+    if (!hf) {
+      // nothing: no lending venue (basis, ML)
+    } else if (allNull(hf)) {
       note(root, 'health_factor', 'Health factor: no debt in this run (not applicable).');
     } else {
       const hfSets = [lineDataset('health factor', points(t, hf), PALETTE[1])].concat(
@@ -201,10 +205,17 @@
           c.values.forEach(function (v) {
             all.push(v);
           });
+          // venues often share a ratio: wide solid first, then narrower dashed lines on top, so
+          // one venue's line never hides another's
           return lineDataset(
             c.name.slice('margin_ratio.'.length),
             points(t, c.values),
             PALETTE[i % PALETTE.length],
+            {
+              borderWidth: Math.max(1.25, 4 - 1.25 * i),
+              borderDash: MR_DASHES[i % MR_DASHES.length],
+              order: -i,
+            },
           );
         })
         .concat(
@@ -341,8 +352,184 @@
     ];
   }
 
+  /** The equity curve in one of three views: time-weighted, time-weighted on a log axis, or as booked. */
+  function equityView(ts, view) {
+    const c = ts.curves;
+    const raw = view === 'raw';
+    return {
+      label: raw
+        ? 'equity with deposits (' + ts.share_class + ')'
+        : 'time-weighted equity (' + ts.share_class + ')',
+      data: points(c.t, raw ? c.equity : c.twr_equity),
+      type: view === 'log' ? 'logarithmic' : 'linear',
+    };
+  }
+
+  /**
+   * The tearsheet's charts of one run into `root`: equity with a view toggle (time-weighted, log,
+   * with deposits), underwater curve, rolling Sharpe and drawdown, the benchmark overlay (or why there
+   * is none). `ts` is GET /api/backtests/{id}/tearsheet.
+   */
+  function renderTearsheet(root, ts) {
+    const c = ts.curves;
+    const span = { xMin: c.t[0], xMax: c.t[c.t.length - 1] };
+    const money = function (v) {
+      return amount(v, ts.share_class);
+    };
+    const fmtPct = function (v) {
+      return pct(v);
+    };
+    const charts = [];
+    const bar = document.createElement('div');
+    bar.className = 'toolbar';
+    bar.dataset.chart = 'equity_toggle';
+    const label = document.createElement('label');
+    label.textContent = 'Equity view ';
+    const select = document.createElement('select');
+    select.id = 'equity-view';
+    [
+      ['twr', 'time-weighted (deposit-neutral)'],
+      ['log', 'time-weighted, log scale'],
+      ['raw', 'equity with deposits'],
+    ].forEach(function (o) {
+      const opt = document.createElement('option');
+      opt.value = o[0];
+      opt.textContent = o[1];
+      select.appendChild(opt);
+    });
+    label.appendChild(select);
+    bar.appendChild(label);
+    root.appendChild(bar);
+    const first = equityView(ts, 'twr');
+    const eqOptions = baseOptions(Object.assign({}, span, { title: 'Equity', yFormat: money, legend: true }));
+    const eq = makeChart(root, 'equity_view', {
+      type: 'line',
+      data: { datasets: [lineDataset(first.label, first.data, PALETTE[0])] },
+      options: eqOptions,
+    });
+    select.addEventListener('change', function () {
+      const v = equityView(ts, select.value);
+      eq.data.datasets[0].label = v.label;
+      eq.data.datasets[0].data = v.data;
+      eq.options.scales.y.type = v.type;
+      eq.update('none');
+      eq.canvas.parentElement.dataset.view = select.value;
+    });
+    eq.canvas.parentElement.dataset.view = 'twr';
+    charts.push(eq);
+    // a run without a drawdown: a flat line at 0 on a small axis, not on chart.js's default −100 %
+    const flatBelow = function (o) {
+      o.scales.y.suggestedMin = -0.001;
+      return o;
+    };
+    charts.push(
+      makeChart(root, 'underwater', {
+        type: 'line',
+        data: {
+          datasets: [
+            lineDataset('underwater (below the running peak)', points(c.t, c.underwater), PALETTE[2], {
+              fill: 'origin',
+              backgroundColor: 'rgba(220,38,38,0.2)',
+            }),
+          ],
+        },
+        options: flatBelow(
+          baseOptions(
+            Object.assign({}, span, {
+              title: 'Underwater (time-weighted)',
+              yFormat: fmtPct,
+              legend: false,
+              yMax: 0,
+            }),
+          ),
+        ),
+      }),
+    );
+    const roll = ts.rolling;
+    const rp = function (list) {
+      return list.map(function (p) {
+        return { x: p.t, y: p.value };
+      });
+    };
+    if (roll.sharpe.length === 0) {
+      note(root, 'rolling_sharpe', 'Rolling figures need at least ' + roll.window_days + ' days.');
+    } else {
+      charts.push(
+        makeChart(root, 'rolling_sharpe', {
+          type: 'line',
+          data: { datasets: [lineDataset('Sharpe', rp(roll.sharpe), PALETTE[3])] },
+          options: baseOptions(
+            Object.assign({}, span, {
+              title: 'Rolling Sharpe (' + roll.window_days + ' days)',
+              yFormat: function (v) {
+                return ratio(v);
+              },
+              legend: false,
+            }),
+          ),
+        }),
+      );
+      charts.push(
+        makeChart(root, 'rolling_drawdown', {
+          type: 'line',
+          data: {
+            datasets: [
+              lineDataset(
+                'drawdown',
+                rp(roll.drawdown).map(function (p) {
+                  return { x: p.x, y: p.y === null ? null : -p.y };
+                }),
+                PALETTE[4],
+              ),
+            ],
+          },
+          options: flatBelow(
+            baseOptions(
+              Object.assign({}, span, {
+                title: 'Rolling drawdown (from the ' + roll.window_days + '-day peak)',
+                yFormat: fmtPct,
+                legend: false,
+                yMax: 0,
+              }),
+            ),
+          ),
+        }),
+      );
+    }
+    // without a benchmark the page says why beside the figures (#benchmark-none): no chart
+    const b = ts.benchmark;
+    if (b.available) {
+      const rel = function (xs) {
+        return xs.map(function (v) {
+          return v - 1;
+        });
+      };
+      charts.push(
+        makeChart(root, 'benchmark', {
+          type: 'line',
+          data: {
+            datasets: [
+              lineDataset('this run', points(b.series.t, rel(b.series.run)), PALETTE[0]),
+              lineDataset(b.label, points(b.series.t, rel(b.series.benchmark)), PALETTE[6], {
+                borderDash: [6, 3],
+              }),
+            ],
+          },
+          options: baseOptions(
+            Object.assign({}, span, {
+              title: 'Return against ' + b.label + ' (' + b.from + ' .. ' + b.to + ')',
+              yFormat: fmtPct,
+            }),
+          ),
+        }),
+      );
+    }
+    return charts;
+  }
+
   global.BasisCharts = {
     renderRun: renderRun,
+    renderTearsheet: renderTearsheet,
     renderCompare: renderCompare,
     PNL_SOURCES: PNL_SOURCES,
     SOURCE_COLORS: SOURCE_COLORS,

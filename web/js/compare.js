@@ -28,6 +28,10 @@ export async function renderCompare(view, params, alive) {
   /** @type {[string, (s: any) => string][]} */
   const rows = [
     ['mode', (s) => s.mode],
+    [
+      'overrides',
+      (s) => (runs.find((/** @type {any} */ r) => r.summary === s)?.overrides || []).join(' ') || '—',
+    ],
     ['window', (s) => `${s.start.slice(0, 10)} .. ${s.end.slice(0, 10)}`],
     ['initial capital', (s) => fmt.amount(s.initial_capital, s.share_class)],
     ['final equity', (s) => fmt.amount(s.final_equity, s.share_class)],
@@ -104,7 +108,63 @@ export async function renderCompare(view, params, alive) {
         ),
       ),
       h('section', { class: 'card' }, h('h2', null, 'Charts'), charts),
+      configDiff(runs),
     ),
   );
   /** @type {any} */ (window).BasisCharts.renderCompare(charts, runs);
+}
+
+/** Leaf values of a config by dotted key path. @param {any} v @param {string} prefix @param {Map<string, string>} out */
+function flatten(v, prefix, out) {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v)) flatten(x, prefix ? `${prefix}.${k}` : k, out);
+  } else out.set(prefix, JSON.stringify(v));
+  return out;
+}
+
+/**
+ * The resolved mode configs side by side, only the keys whose values differ (what the overrides or
+ * the modes changed). @param {any[]} runs
+ */
+export function configDiff(runs) {
+  const flat = runs.map((r) => flatten(r.summary.config, '', new Map()));
+  const keys = [...new Set(flat.flatMap((m) => [...m.keys()]))].sort();
+  const differ = keys.filter((k) => new Set(flat.map((m) => m.get(k) ?? '—')).size > 1);
+  return h(
+    'section',
+    { class: 'card', id: 'config-diff' },
+    h('h2', null, 'Config diff'),
+    differ.length === 0
+      ? h('p', { class: 'muted', id: 'config-same' }, 'The resolved configs are identical.')
+      : h(
+          'div',
+          { class: 'table-scroll' },
+          h(
+            'table',
+            { id: 'config-diff-table' },
+            h(
+              'thead',
+              null,
+              h(
+                'tr',
+                null,
+                h('th', null, 'key'),
+                ...runs.map((r) => h('th', { dataset: { run: r.id } }, r.id)),
+              ),
+            ),
+            h(
+              'tbody',
+              null,
+              ...differ.map((k) =>
+                h(
+                  'tr',
+                  { class: 'diff', dataset: { key: k } },
+                  h('td', { class: 'nowrap' }, k),
+                  ...flat.map((m) => h('td', { class: 'detail' }, m.get(k) ?? '—')),
+                ),
+              ),
+            ),
+          ),
+        ),
+  );
 }

@@ -54,12 +54,33 @@ export async function eventTable(id, alive) {
     prev.disabled = page.offset === 0;
     next.disabled = page.offset + page.events.length >= page.total;
   };
-  const load = async () => {
-    const q = new URLSearchParams({ offset: String(offset), limit: String(PAGE) });
+  const csv = /** @type {HTMLAnchorElement} */ (
+    h(
+      'a',
+      { class: 'button secondary small', id: 'events-filtered-csv', href: '' },
+      'Export these events (CSV)',
+    )
+  );
+  /** The filters as query parameters (shared by the page and its CSV export). */
+  const filters = () => {
+    const q = new URLSearchParams();
     if (type.value) q.set('type', type.value);
     if (venue.value.trim()) q.set('venue', venue.value.trim());
     if (from.value) q.set('from', from.value);
     if (to.value) q.set('to', to.value + 'T23:59');
+    return q;
+  };
+  const exportLink = () => {
+    const q = filters();
+    q.set('format', 'csv');
+    csv.href = `/api/backtests/${id}/events?${q}`;
+  };
+  exportLink();
+  const load = async () => {
+    const q = filters();
+    q.set('offset', String(offset));
+    q.set('limit', String(PAGE));
+    exportLink();
     try {
       const page = await api(`/api/backtests/${id}/events?${q}`);
       if (alive()) {
@@ -94,6 +115,7 @@ export async function eventTable(id, alive) {
       h('label', null, 'Venue ', venue),
       h('label', null, 'From ', from),
       h('label', null, 'To ', to),
+      csv,
     ),
     message,
     h(

@@ -2,6 +2,7 @@
 /** A run: live progress while it runs, then headline figures, charts, PnL and balance-sheet tables, events. */
 import { api, h, replace, errorBox, fmt, dataLabel } from './dom.js';
 import { eventTable } from './events.js';
+import { tearsheetSection, tradeSection } from './tearsheet.js';
 
 const POLL_MS = 400;
 const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
@@ -47,13 +48,16 @@ export async function renderResults(view, id, alive) {
     );
     return;
   }
-  const [series, pnl] = await Promise.all([
+  const [series, pnl, ts, trades] = await Promise.all([
     api(`/api/backtests/${id}/series?points=1500`),
     api(`/api/backtests/${id}/series?points=120&names=${pnlNames().join(',')}`),
+    api(`/api/backtests/${id}/tearsheet`),
+    api(`/api/backtests/${id}/trades`),
   ]);
   if (!alive()) return;
   const s = run.summary;
   const charts = h('div', { id: 'charts', class: 'charts' });
+  const tear = tearsheetSection(ts);
   const page = h(
     'div',
     { id: 'results', dataset: { run: id } },
@@ -90,13 +94,26 @@ export async function renderResults(view, id, alive) {
           { class: 'button secondary', href: `/api/backtests/${id}/summary`, target: '_blank' },
           'Summary JSON',
         ),
+        h(
+          'a',
+          { class: 'button secondary', id: 'series-csv', href: `/api/backtests/${id}/series?format=csv` },
+          'Series CSV',
+        ),
+        h(
+          'a',
+          { class: 'button secondary', id: 'events-csv', href: `/api/backtests/${id}/events?format=csv` },
+          'Events CSV',
+        ),
       ),
     ),
+    tear.section,
     h('section', { class: 'card' }, h('h2', null, 'Charts'), charts),
     h('section', { class: 'card two' }, attributionTable(s), balanceTable(series, s.share_class)),
+    tradeSection(id, trades),
     h('section', { class: 'card' }, h('h2', null, 'Events'), await eventTable(id, alive)),
   );
   replace(view, page);
+  /** @type {any} */ (window).BasisCharts.renderTearsheet(tear.charts, ts);
   /** @type {any} */ (window).BasisCharts.renderRun(charts, { summary: s, series, pnl });
 }
 

@@ -58,6 +58,13 @@ export function registerBacktest(program: Command): void {
         onProgress: (done: number, total: number) => bar.update(done, total),
         onPhase: (phase: string, done: number, total: number) => bar.phase(phase, done, total),
       };
+      // what makes this run a variant of the mode: its results folder carries a hash of it
+      const variant = [
+        ...(o.set as string[]).map((x) => `set ${x}`),
+        ...(o.capital === undefined ? [] : [`capital ${capital}`]),
+        ...(o.deposit as string[]).map((x) => `deposit ${x}`),
+        ...(o.withdraw as string[]).map((x) => `withdraw ${x}`),
+      ];
       let run;
       try {
         run = await runBacktest(options);
@@ -66,7 +73,7 @@ export function registerBacktest(program: Command): void {
         // a run that stopped mid-way is written (files and store, status failed) with what it recorded
         const partial = partialRunOf(err);
         if (partial) {
-          const files = writeRunFiles(partial, { jsonPath: o.json, outDir: o.out });
+          const files = writeRunFiles(partial, { jsonPath: o.json, outDir: o.out, variant });
           const saved =
             o.store === false
               ? null
@@ -78,7 +85,7 @@ export function registerBacktest(program: Command): void {
         throw err;
       }
       bar.done();
-      const files = writeRunFiles(run, { jsonPath: o.json, outDir: o.out });
+      const files = writeRunFiles(run, { jsonPath: o.json, outDir: o.out, variant });
       const saved = o.store === false ? null : await saveCliRun(await storeFromOptions(o), o, run);
       if (!o.quiet) {
         out(formatSummary(run.summary));

@@ -18,7 +18,10 @@ export function registerReport(program: Command): void {
     const store = await storeFromOptions(o);
     try {
       const id = await resolveRunId(store, idText);
-      const html = await renderReport(store, id);
+      const html =
+        'reportHtml' in store && typeof store.reportHtml === 'function'
+          ? await (store.reportHtml as (id: string) => Promise<string>)(id)
+          : await renderReport(store, id, { dataDir: (await store.getRun(id))?.dataset?.dir });
       const file = resolve(o.out ?? `basis-report-${id}.html`);
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, html);

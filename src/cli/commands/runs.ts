@@ -25,6 +25,12 @@ async function withStore<T>(o: { store?: string }, fn: (store: ResultsStore) => 
 export async function resolveRunId(store: ResultsStore, idOrPrefix: string): Promise<string> {
   const id = await store.resolveId(idOrPrefix);
   if (id === null) {
+    const m = await store.matchIds(idOrPrefix, 5);
+    if (m.total > 1) {
+      throw new InputError(
+        `run prefix "${idOrPrefix}" is ambiguous: ${m.total} runs match (${m.ids.join(', ')}${m.total > m.ids.length ? ', …' : ''}); give more characters`,
+      );
+    }
     throw new InputError(
       `no run "${idOrPrefix}" in the results store ${store.location} (give a full id or a unique prefix of at least 4 characters; see \`basis runs list\`)`,
     );
@@ -38,9 +44,15 @@ function positiveInt(text: string, what: string, max: number): number {
 
 const pct = (x: number | null) => (x === null ? '' : `${(x * 100).toFixed(2)} %`);
 
+/** The overrides of a run in one cell (long lists cut at 60 characters; `runs show` has them all). */
+export function overridesText(overrides: readonly string[] | undefined): string {
+  const text = (overrides ?? []).join(' ');
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
 function listTable(runs: RunListItem[]): string {
   const rows = [
-    ['id', 'status', 'mode', 'window', 'capital', 'return', 'APY', 'max DD', 'data', 'source'],
+    ['id', 'status', 'mode', 'window', 'capital', 'return', 'APY', 'max DD', 'data', 'source', 'overrides'],
     ...runs.map((r) => [
       r.id,
       r.status,
@@ -52,6 +64,7 @@ function listTable(runs: RunListItem[]): string {
       pct(r.max_drawdown),
       r.synthetic === null ? '' : r.synthetic ? 'SYNTHETIC' : 'real',
       r.source,
+      overridesText(r.overrides),
     ]),
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));

@@ -1,4 +1,5 @@
 /** `basis serve`: the REST API and the web UI on one port, with the results store. */
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { parseDecimal } from '../../domain/decimal.js';
 import { InputError } from '../../domain/errors.js';
@@ -48,7 +49,9 @@ export function registerServe(program: Command): void {
     // fastify and the API are loaded only when the server starts
     const { buildServer, checkServerOptions } = await import('../../server/app.js');
     checkServerOptions({ host: o.host, dataDir: o.data });
-    const store = await storeFromOptions(o);
+    const store = await storeFromOptions(o, { local: true });
+    // the CLI finds this server through <store>.server.json while it holds the embedded store
+    const localToken = store.kind === 'embedded' ? randomBytes(24).toString('hex') : undefined;
     let app;
     let ctx;
     try {
@@ -68,6 +71,7 @@ export function registerServe(program: Command): void {
         logger: o.log ? true : false,
         signalRoots: o.signalRoot,
         allowHosts: o.allowHost,
+        localToken,
       }));
       await app.listen({ port, host: o.host });
       // Work out every mode's data coverage now rather than on the first page load
@@ -91,12 +95,24 @@ export function registerServe(program: Command): void {
     const host = o.host.includes(':') ? `[${o.host}]` : o.host;
     out(`basis serving http://${host}:${shownPort}/  (API /api, docs /docs, OpenAPI /openapi.json)`);
     out(`results store: ${store.kind} ${store.location}`);
+    if (localToken !== undefined) {
+      const { writeServerInfo } = await import('../../results/store/server-info.js');
+      const reach = o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : host;
+      writeServerInfo({
+        pid: process.pid,
+        url: `http://${reach}:${shownPort}`,
+        token: localToken,
+        store: store.location,
+      });
+    }
     let stopping = false;
     const stop = async () => {
       if (stopping) process.exit(130);
       stopping = true;
       out('stopping: waiting for the running backtest to finish (Ctrl-C again to quit now)');
       await app.close();
+      const { removeServerInfo } = await import('../../results/store/server-info.js');
+      if (store.kind === 'embedded') removeServerInfo(store.location);
       await store.close();
       process.exit(0);
     };

@@ -17,6 +17,8 @@ import {
   type StoredSeries,
 } from '../store/index.js';
 import { amount, esc, pct, ratio, scriptJson, scriptText } from './format.js';
+import { buildTearsheet } from '../tearsheet/index.js';
+import { tearsheetHtml } from './tearsheet-html.js';
 
 /** Event types shown in the report's table (the high-volume accrual events are summed in the PnL table). */
 const REPORT_EVENT_TYPES = [
@@ -29,7 +31,8 @@ const REPORT_EVENT_TYPES = [
   'liquidation',
   'coverage_rule',
 ];
-const MAX_REPORT_EVENTS = 2000;
+/** Events inlined at most (the rest: the events CSV); the report stays a few screens tall. */
+export const MAX_REPORT_EVENTS = 300;
 
 export interface HeadlineFigure {
   key: string;
@@ -151,7 +154,12 @@ function stepText(s: BacktestSummary): string {
 }
 
 /** The report of a finished run as one HTML document. */
-export async function renderReport(store: ResultsStore, id: string): Promise<string> {
+export async function renderReport(
+  store: ResultsStore,
+  id: string,
+  /** `dataDir`: the dataset whose benchmark the tearsheet compares with (none: no benchmark). */
+  opts: { dataDir?: string } = {},
+): Promise<string> {
   const run: RunRecord | null = await store.getRun(id);
   if (!run) throw new InputError(`no run ${id} in the results store ${store.location}`);
   if (run.status !== 'done' || !run.summary)
@@ -164,14 +172,11 @@ export async function renderReport(store: ResultsStore, id: string): Promise<str
     points: 120,
   }))!;
   const types = await store.eventTypes(id);
-  const events = await store.getEvents(id, { types: REPORT_EVENT_TYPES, limit: 1000 });
-  const shown = [...events.events];
-  for (let off = 1000; off < Math.min(events.total, MAX_REPORT_EVENTS); off += 1000) {
-    shown.push(
-      ...(await store.getEvents(id, { types: REPORT_EVENT_TYPES, offset: off, limit: 1000 })).events,
-    );
-  }
+  const events = await store.getEvents(id, { types: REPORT_EVENT_TYPES, limit: MAX_REPORT_EVENTS });
+  const shown = events.events;
+  const tearsheet = await buildTearsheet(store, run, { dataDir: opts.dataDir });
   const data = {
+    tearsheet,
     summary: s,
     series: seriesJson(
       full,
@@ -227,6 +232,7 @@ ${figures}
 </div>
 ${notes}
 </section>
+${tearsheetHtml(tearsheet)}
 <section class="card"><h2>Charts</h2><div class="charts" id="charts"></div></section>
 <section class="card two">
 <div><h2>PnL by source</h2><table id="attribution"><tbody>
@@ -239,7 +245,7 @@ ${balanceRows(full, u)}
 </tbody></table></div>
 </section>
 <section class="card"><h2>Events</h2>
-<p class="muted">All events by type: ${typeCounts}. Shown: ${REPORT_EVENT_TYPES.join(', ')} (${shown.length} of ${events.total}); interest, funding and fee bookings are summed in the PnL table.</p>
+<p class="muted" id="events-count" data-shown="${shown.length}" data-total="${events.total}">All events by type: ${typeCounts}. Shown: ${REPORT_EVENT_TYPES.join(', ')} (${shown.length === events.total ? `all ${events.total}` : `the first ${shown.length} of ${events.total}`}); interest, funding and fee bookings are summed in the PnL table. Every event: <a href="/api/backtests/${esc(run.id)}/events?format=csv">GET /api/backtests/${esc(run.id)}/events?format=csv</a> on the server that holds the run (trades: <code>/api/backtests/${esc(run.id)}/trades?format=csv</code>).</p>
 <table class="events" id="events"><thead><tr><th>time (UTC)</th><th>type</th><th>venue</th><th>detail</th></tr></thead><tbody>
 ${eventRows(shown)}
 </tbody></table></section>
@@ -252,6 +258,7 @@ ${eventRows(shown)}
 <script>
 (function () {
   var data = JSON.parse(document.getElementById('basis-data').textContent);
+  window.BasisCharts.renderTearsheet(document.getElementById('tearsheet-charts'), data.tearsheet);
   window.BasisCharts.renderRun(document.getElementById('charts'), data);
 })();
 </script>

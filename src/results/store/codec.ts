@@ -39,3 +39,27 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
 export function toJson(value: unknown): string {
   return JSON.stringify(value, jsonReplacer);
 }
+
+/**
+ * Events: a non-finite number (a transfer's fill has no price) is `null`, never a string a reader
+ * would have to special-case.
+ */
+export function eventReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  return value;
+}
+
+export function eventJson(value: unknown): string {
+  return JSON.stringify(value, eventReplacer);
+}
+
+const NON_FINITE_TEXT = new Set(['NaN', 'Infinity', '-Infinity']);
+
+/** An event's data as read back: the strings older stores wrote for non-finite numbers become null. */
+export function eventData(data: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | null = null;
+  for (const [k, v] of Object.entries(data)) {
+    if (typeof v === 'string' && NON_FINITE_TEXT.has(v)) (out ??= { ...data })[k] = null;
+  }
+  return out ?? data;
+}

@@ -30,6 +30,7 @@ export function toListItem(r: Row): RunListItem {
     max_drawdown: num(summary?.max_drawdown),
     final_equity: num(summary?.final_equity),
     error: (r.error as string | null) ?? null,
+    overrides: ((r.request as RunRequest | null)?.overrides ?? []).map(String),
   };
 }
 

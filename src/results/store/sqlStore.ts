@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../../domain/errors.js';
-import { F64LE, decodeF64, encodeF64, toJson } from './codec.js';
+import { F64LE, decodeF64, encodeF64, eventData, eventJson, toJson } from './codec.js';
 import { bucketSize, cumulative, downsample, downsampleTimes } from './downsample.js';
 import { migrate } from './ddl.js';
 import { copyField, type SqlClient, type SqlDriver } from './sql.js';
@@ -45,6 +45,8 @@ const SERIES_BATCH_BYTES = 1024 * 1024;
  * save (seconds for a full-window 5-minute run) instead of for one statement.
  */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** At most this many events from one `allEvents` call (exports, the tearsheet). */
+export const MAX_ALL_EVENTS = 2_000_000;
 export const MAX_EVENT_PAGE = 1000;
 export const MAX_RUN_PAGE = 500;
 
@@ -188,7 +190,7 @@ export class SqlResultsStore implements ResultsStore {
       for (let i = from; i < end; i++) {
         const { t: time, type: kind, ...rest } = ev[i];
         const venue = typeof ev[i].venue === 'string' ? (ev[i].venue as string) : null;
-        text += `${copyField(id)}\t${i}\t${copyField(time)}\t${copyField(kind)}\t${copyField(venue)}\t${copyField(toJson(rest))}\n`;
+        text += `${copyField(id)}\t${i}\t${copyField(time)}\t${copyField(kind)}\t${copyField(venue)}\t${copyField(eventJson(rest))}\n`;
       }
       await tx.copyFrom(`${s}.events`, ['run_id', 'seq', 't', 'type', 'venue', 'data'], text);
       await turn();
@@ -202,7 +204,7 @@ export class SqlResultsStore implements ResultsStore {
         `insert into ${s}.events (run_id, seq, t, type, venue, data)
          select $1, r.s, r.t::timestamptz, r.k, r.v, r.d
          from json_to_recordset($2::text::json) as r(s int, t text, k text, v text, d json)`,
-        [id, toJson(rows)],
+        [id, eventJson(rows)],
       );
       await turn();
     }
@@ -276,6 +278,19 @@ export class SqlResultsStore implements ResultsStore {
     if (rows.length === 0) return null;
     if (rows[0].id === idOrPrefix || rows.length === 1) return rows[0].id;
     return null;
+  }
+
+  async matchIds(prefix: string, limit = 10): Promise<{ total: number; ids: string[] }> {
+    if (!/^[0-9a-z-]{4,64}$/.test(prefix)) return { total: 0, ids: [] };
+    const [{ n }] = await this.db.query<{ n: number }>(
+      `select count(*)::int as n from ${this.s}.runs where id like $1 || '%'`,
+      [prefix],
+    );
+    const rows = await this.db.query<{ id: string }>(
+      `select id from ${this.s}.runs where id like $1 || '%' order by id desc limit ${Math.max(1, Math.min(100, Math.floor(limit)))}`,
+      [prefix],
+    );
+    return { total: Number(n), ids: rows.map((r) => r.id) };
   }
 
   async listRuns(q: RunListQuery = {}): Promise<{ total: number; runs: RunListItem[] }> {
@@ -364,26 +379,33 @@ export class SqlResultsStore implements ResultsStore {
     return { timestamps: downsampleTimes(times, bucket), bucket, totalSteps: times.length, columns };
   }
 
+  async allEvents(
+    id: string,
+    q: Omit<EventQuery, 'offset' | 'limit'> = {},
+    max = MAX_ALL_EVENTS,
+  ): Promise<StoredEvent[]> {
+    const { w, params } = this.eventWhere(id, q);
+    const rows = await this.db.query<{
+      seq: number;
+      t: unknown;
+      type: string;
+      venue: string | null;
+      data: Row;
+    }>(
+      `select seq, t, type, venue, data from ${this.s}.events where ${w} order by seq limit ${Math.max(1, Math.floor(Math.min(max, MAX_ALL_EVENTS)))}`,
+      params,
+    );
+    return rows.map((r) => ({
+      seq: r.seq,
+      t: isoOrNull(r.t)!,
+      type: r.type,
+      venue: r.venue,
+      data: eventData(r.data),
+    }));
+  }
+
   async getEvents(id: string, q: EventQuery = {}): Promise<EventPage> {
-    const where = ['run_id = $1'];
-    const params: unknown[] = [id];
-    if (q.types && q.types.length > 0) {
-      params.push(q.types);
-      where.push(`type = any($${params.length}::text[])`);
-    }
-    if (q.venue !== undefined) {
-      params.push(q.venue);
-      where.push(`venue = $${params.length}`);
-    }
-    if (q.fromMs !== undefined) {
-      params.push(new Date(q.fromMs).toISOString());
-      where.push(`t >= $${params.length}::text::timestamptz`);
-    }
-    if (q.toMs !== undefined) {
-      params.push(new Date(q.toMs).toISOString());
-      where.push(`t <= $${params.length}::text::timestamptz`);
-    }
-    const w = where.join(' and ');
+    const { w, params } = this.eventWhere(id, q);
     const limit = Math.min(Math.max(1, q.limit ?? 100), MAX_EVENT_PAGE);
     const offset = Math.max(0, q.offset ?? 0);
     const [{ n }] = await this.db.query<{ n: number }>(
@@ -405,9 +427,31 @@ export class SqlResultsStore implements ResultsStore {
       t: isoOrNull(r.t)!,
       type: r.type,
       venue: r.venue,
-      data: r.data,
+      data: eventData(r.data),
     }));
     return { total: Number(n), offset, limit, events };
+  }
+
+  private eventWhere(id: string, q: EventQuery): { w: string; params: unknown[] } {
+    const where = ['run_id = $1'];
+    const params: unknown[] = [id];
+    if (q.types && q.types.length > 0) {
+      params.push(q.types);
+      where.push(`type = any($${params.length}::text[])`);
+    }
+    if (q.venue !== undefined) {
+      params.push(q.venue);
+      where.push(`venue = $${params.length}`);
+    }
+    if (q.fromMs !== undefined) {
+      params.push(new Date(q.fromMs).toISOString());
+      where.push(`t >= $${params.length}::text::timestamptz`);
+    }
+    if (q.toMs !== undefined) {
+      params.push(new Date(q.toMs).toISOString());
+      where.push(`t <= $${params.length}::text::timestamptz`);
+    }
+    return { w: where.join(' and '), params };
   }
 
   async eventTypes(id: string): Promise<Record<string, number>> {

@@ -67,6 +67,8 @@ export interface RunListItem {
   max_drawdown: number | null;
   final_equity: number | null;
   error: string | null;
+  /** The request's config overrides (`key.path=value`), what tells variants of a mode apart. */
+  overrides: string[];
 }
 
 /** Everything the store holds about a run except its series and events. */
@@ -195,11 +197,15 @@ export interface ResultsStore {
   getRun(id: string): Promise<RunRecord | null>;
   /** Resolves a full id or a unique prefix (≥ 4 characters); null when none or ambiguous. */
   resolveId(idOrPrefix: string): Promise<string | null>;
+  /** Ids starting with `prefix` (≥ 4 characters), newest first, at most `limit` (default 10), and how many match. */
+  matchIds(prefix: string, limit?: number): Promise<{ total: number; ids: string[] }>;
   listRuns(q?: RunListQuery): Promise<{ total: number; runs: RunListItem[] }>;
   deleteRun(id: string): Promise<boolean>;
   seriesInfo(id: string): Promise<SeriesColumnInfo[]>;
   getSeries(id: string, q?: SeriesQuery): Promise<StoredSeries | null>;
   getEvents(id: string, q?: EventQuery): Promise<EventPage>;
+  /** Every matching event in recorded order, in one read (exports, the tearsheet); at most `max`. */
+  allEvents(id: string, q?: Omit<EventQuery, 'offset' | 'limit'>, max?: number): Promise<StoredEvent[]>;
   /** Event count per type, for filters. */
   eventTypes(id: string): Promise<Record<string, number>>;
   close(): Promise<void>;

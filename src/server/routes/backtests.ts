@@ -3,7 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseTime } from '../../engine/time.js';
 import { renderReport } from '../../results/report/index.js';
-import { MAX_EVENT_PAGE, MAX_RUN_PAGE, RUN_STATUSES, type RunRecord } from '../../results/store/index.js';
+import {
+  MAX_EVENT_PAGE,
+  MAX_RUN_PAGE,
+  RUN_STATUSES,
+  type RunRecord,
+  type StoredEvent,
+  type StoredSeries,
+} from '../../results/store/index.js';
+import { csvRows } from '../../results/tearsheet/csv.js';
 import { jsonNumbers, type ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { LaunchSchema, checkLaunch, type LaunchBody } from '../launch.js';
@@ -11,6 +19,26 @@ import { qInt, qList, responseOf, routeSchema } from '../validation.js';
 
 /** At most this many values (points × series) in one series answer (~20 MB of JSON). */
 export const MAX_SERIES_VALUES = 1_000_000;
+/** At most this many values in one CSV export (a full-window ML run at every step, ~60 MB). */
+export const MAX_CSV_VALUES = 8_000_000;
+/** At most this many events in one CSV export without offset/limit. */
+export const MAX_CSV_EVENTS = 500_000;
+
+/** Series as CSV: `timestamp` (ISO) then one column per series, the numbers as in series.csv. */
+export function seriesCsv(s: StoredSeries): string {
+  return csvRows(
+    ['timestamp', ...s.columns.map((c) => c.name)],
+    Array.from(s.timestamps, (t, i) => [new Date(t).toISOString(), ...s.columns.map((c) => c.values[i])]),
+  );
+}
+
+/** Events as CSV: seq, time, type, venue, then the event's data as one JSON cell. */
+export function eventsCsv(events: readonly StoredEvent[]): string {
+  return csvRows(
+    ['seq', 't', 'type', 'venue', 'data'],
+    events.map((e) => [e.seq, e.t, e.type, e.venue, e.data]),
+  );
+}
 
 export const RunIdParams = z
   .object({
@@ -26,7 +54,10 @@ const SeriesName = z
 const SeriesQuery = z
   .object({
     names: qList(200, SeriesName).optional().describe('comma-separated series names; default all'),
-    points: qInt(2, 1_000_000).optional().describe('at most this many points per series (default 2000)'),
+    points: qInt(2, 1_000_000)
+      .optional()
+      .describe('at most this many points per series (default 2000; every step with format=csv)'),
+    format: z.enum(['json', 'csv']).optional().describe('json (default) or csv (one row per point)'),
   })
   .strict();
 
@@ -48,6 +79,10 @@ const EventsQuery = z
     to: z.string().max(40).optional().describe('UTC date or time, inclusive'),
     offset: qInt(0, 1_000_000_000).optional(),
     limit: qInt(1, MAX_EVENT_PAGE).optional(),
+    format: z
+      .enum(['json', 'csv'])
+      .optional()
+      .describe('json (default, paged) or csv (every matching event unless offset/limit are given)'),
   })
   .strict();
 
@@ -94,12 +129,14 @@ export function links(id: string): Record<string, string> {
     series: `${base}/series`,
     events: `${base}/events`,
     report: `${base}/report`,
+    tearsheet: `${base}/tearsheet`,
+    trades: `${base}/trades`,
     ui: `/#/runs/${id}`,
   };
 }
 
 /** Done, or failed mid-way with the steps it recorded. */
-function hasResults(run: RunRecord): boolean {
+export function hasResults(run: RunRecord): boolean {
   return run.status === 'done' || (run.status === 'failed' && (run.steps ?? 0) > 0);
 }
 
@@ -198,20 +235,27 @@ export function registerBacktestRoutes(app: FastifyInstance, ctx: ServerContext)
         querystring: SeriesQuery,
       }),
     },
-    async (req) => {
+    async (req, reply) => {
       const run = await getRunOr404(ctx, req.params.id);
       if (!hasResults(run))
         throw new HttpError(409, `backtest ${run.id} is ${run.status}; its series exist once it is done`);
-      const points = req.query.points ?? 2000;
+      const csv = req.query.format === 'csv';
+      const points = req.query.points ?? (csv ? (run.steps ?? 0) : 2000);
       const columns = req.query.names?.length ?? (await ctx.store.seriesInfo(run.id)).length;
       const values = Math.min(points, run.steps ?? 0) * columns;
-      if (values > MAX_SERIES_VALUES) {
+      if (values > (csv ? MAX_CSV_VALUES : MAX_SERIES_VALUES)) {
         throw new HttpError(
           400,
-          `query: ${columns} series × ${Math.min(points, run.steps ?? 0)} points is ${values} values, more than ${MAX_SERIES_VALUES} per request; ask for fewer names or points`,
+          `query: ${columns} series × ${Math.min(points, run.steps ?? 0)} points is ${values} values, more than ${csv ? MAX_CSV_VALUES : MAX_SERIES_VALUES} per request; ask for fewer names or points`,
         );
       }
-      const s = (await ctx.store.getSeries(run.id, { names: req.query.names, points }))!;
+      const s = (await ctx.store.getSeries(run.id, { names: req.query.names, points: Math.max(2, points) }))!;
+      if (csv) {
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="basis-${run.id}-series.csv"`)
+          .send(seriesCsv(s));
+      }
       return {
         id: run.id,
         share_class: run.share_class,
@@ -239,7 +283,7 @@ export function registerBacktestRoutes(app: FastifyInstance, ctx: ServerContext)
         querystring: EventsQuery,
       }),
     },
-    async (req) => {
+    async (req, reply) => {
       const run = await getRunOr404(ctx, req.params.id);
       const q = req.query;
       const fromMs = timeParam(q.from, 'from');
@@ -247,14 +291,18 @@ export function registerBacktestRoutes(app: FastifyInstance, ctx: ServerContext)
       if (fromMs !== undefined && toMs !== undefined && toMs < fromMs) {
         throw new HttpError(400, `to ${q.to} is before from ${q.from}`);
       }
-      const page = await ctx.store.getEvents(run.id, {
-        types: q.type,
-        venue: q.venue,
-        fromMs,
-        toMs,
-        offset: q.offset,
-        limit: q.limit,
-      });
+      const filter = { types: q.type, venue: q.venue, fromMs, toMs };
+      if (q.format === 'csv') {
+        const events =
+          q.offset === undefined && q.limit === undefined
+            ? await ctx.store.allEvents(run.id, filter, MAX_CSV_EVENTS)
+            : (await ctx.store.getEvents(run.id, { ...filter, offset: q.offset, limit: q.limit })).events;
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="basis-${run.id}-events.csv"`)
+          .send(eventsCsv(events));
+      }
+      const page = await ctx.store.getEvents(run.id, { ...filter, offset: q.offset, limit: q.limit });
       return { ...page, types: await ctx.store.eventTypes(run.id) };
     },
   );
@@ -291,7 +339,7 @@ export function registerBacktestRoutes(app: FastifyInstance, ctx: ServerContext)
       const run = await getRunOr404(ctx, req.params.id);
       if (!hasResults(run))
         throw new HttpError(409, `backtest ${run.id} is ${run.status}; its report exists once it is done`);
-      const html = await renderReport(ctx.store, run.id);
+      const html = await renderReport(ctx.store, run.id, { dataDir: ctx.dataDir });
       return reply
         .type('text/html; charset=utf-8')
         .header('content-disposition', `attachment; filename="basis-${run.mode}-${run.id}.html"`)

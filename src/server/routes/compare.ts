@@ -43,6 +43,7 @@ export function registerCompareRoutes(app: FastifyInstance, ctx: ServerContext):
           mode: r.mode,
           share_class: r.share_class,
           synthetic: r.synthetic,
+          overrides: r.request.overrides,
           summary: r.summary,
           series: {
             t: Array.from(s.timestamps),
