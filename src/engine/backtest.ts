@@ -26,6 +26,9 @@ import type { PredictionSet, SignalSandbox } from '../signals/types.js';
 
 export { MAX_PASSES_PER_STEP } from './step.js';
 
+/** How long a backtest lets a withdrawal the strategy cannot fund wait before the run fails. */
+export const MAX_WITHDRAWAL_DELAY_MS = 24 * HOUR_MS;
+
 export interface BacktestOptions {
   mode: string;
   startMs?: number;
@@ -281,11 +284,39 @@ export async function runLoop(
   exposure.update(0);
   pnl.start(0);
 
-  const firstStep: StepOptions = { settle: false, unfunded: 'fail', record: true };
+  // A withdrawal beyond the step's equity fails the run. One the strategy cannot fund at its step (e.g. a
+  // gas spike beyond the wallet's reserve: an unwind pays its gas before its proceeds arrive) waits and is
+  // paid at the first step it can be, stated in the run's notes; unpaid after MAX_WITHDRAWAL_DELAY_MS or
+  // at the window's end, it fails the run.
+  const firstStep: StepOptions = { settle: false, unfunded: 'defer', beyondEquity: 'fail', record: true };
   const nextSteps: StepOptions = { ...firstStep, settle: true };
+  let carried = 0;
+  let since = -1;
+  let why = '';
   for (let step = 0; step < n; step++) {
-    const out = runStep(parts, step, depositAt[step], withdrawAt[step], step > 0 ? nextSteps : firstStep);
-    if (out instanceof Promise) await out;
+    const wd = withdrawAt[step] + carried;
+    const r = runStep(parts, step, depositAt[step], wd, step > 0 ? nextSteps : firstStep);
+    const out = r instanceof Promise ? await r : r;
+    if (out.deferred !== undefined) {
+      if (since < 0) {
+        since = step;
+        why = out.deferred;
+      }
+      carried = wd;
+      const late = data.timestampsMs[step] - data.timestampsMs[since];
+      if (late >= MAX_WITHDRAWAL_DELAY_MS || step === n - 1)
+        throw new InputError(
+          late > 0
+            ? `${why}; still unpaid ${Math.round(late / HOUR_MS)} h later (${iso(data.timestampsMs[step])})`
+            : why,
+        );
+    } else if (since >= 0) {
+      parts.notes.push(
+        `${why}; paid ${Math.round((data.timestampsMs[step] - data.timestampsMs[since]) / HOUR_MS)} h later, at ${iso(data.timestampsMs[step])}`,
+      );
+      carried = 0;
+      since = -1;
+    }
     if (onProgress && (step % progressEvery === 0 || step === n - 1)) await onProgress(step + 1, n);
   }
   ledger.flushInterest();

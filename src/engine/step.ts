@@ -8,10 +8,10 @@
  * Defined once here:
  * - the pass limit (MAX_PASSES_PER_STEP decision rounds per step) and the decide/execute protocol (the
  *   strategy's beginStep, then decide → execute until it returns null, a hook may stop the rounds);
- * - a withdrawal beyond the equity of its step, or one the strategy could not fund, is handled by the
- *   step's `unfunded` rule: `fail` (a backtest: the run stops with a clear error and keeps what it
- *   recorded) or `defer` (a wall-clock run: it stays pending and is tried again next tick, since a live
- *   book cannot stop).
+ * - a withdrawal the strategy could not fund is handled by the step's `unfunded` rule: `fail` (the run
+ *   stops with a clear error and keeps what it recorded) or `defer` (it stays pending and the caller tries
+ *   it again next step: a wall-clock run, since a live book cannot stop, and a backtest for a bounded
+ *   time); a withdrawal beyond the equity of its step by `beyondEquity` (default: the `unfunded` rule).
  */
 import { InputError } from '../domain/errors.js';
 import type { StrategyDecision } from '../domain/types.js';
@@ -38,8 +38,10 @@ export interface StepOptions {
   mayDecide?: () => boolean;
   /** After each executed decision, with what the execution manager reported. */
   afterExecution?: (decision: StrategyDecision, report: ExecutionReport) => void;
-  /** A withdrawal beyond the step's equity or the cash the strategy freed: `fail` or `defer` (above). */
+  /** A withdrawal beyond the cash the strategy freed: `fail` or `defer` (above). */
   unfunded: 'fail' | 'defer';
+  /** A withdrawal beyond the step's equity: `fail` or `defer`; default `unfunded`. */
+  beyondEquity?: 'fail' | 'defer';
   /** Record the step into the run's recorder (the backtest's series). */
   record: boolean;
 }
@@ -51,6 +53,8 @@ export interface StepOutcome {
   decided: boolean;
   /** The withdrawal paid this step (0 when none, or deferred). */
   withdrawn: number;
+  /** Why the withdrawal was deferred (one line), when it was. */
+  deferred?: string;
 }
 
 /**
@@ -98,7 +102,7 @@ function afterSettle(
 
   if (wd > exposure.equity * (1 + 1e-9)) {
     const problem = `withdrawal of ${wd} ${asset} at ${iso(timeMs)} exceeds the equity then (${exposure.equity})`;
-    if (opts.unfunded === 'fail') throw new InputError(problem);
+    if ((opts.beyondEquity ?? opts.unfunded) === 'fail') throw new InputError(problem);
     ledger.event('withdrawal_deferred', { amount: wd, asset, reason: problem });
   }
   ctx.step = step;
@@ -154,6 +158,7 @@ function finish(
   const { wallet, pnl, ledger, exposure } = parts;
   const asset = parts.walletAsset;
   let withdrawn = 0;
+  let deferred: string | undefined;
   if (wd > 0) {
     const has = wallet.balanceOf(asset);
     if (has >= wd * (1 - 1e-9)) {
@@ -167,8 +172,11 @@ function finish(
       const problem = `withdrawal of ${wd} ${asset} at ${at} could not be funded: the strategy freed ${has} (equity ${exposure.equity})`;
       if (opts.unfunded === 'fail') throw new InputError(problem);
       ledger.event('withdrawal_deferred', { amount: wd, asset, reason: problem });
+      deferred = problem;
     }
   }
   if (opts.record) parts.record(step, deposit);
-  return { decisions, decided, withdrawn };
+  return deferred === undefined
+    ? { decisions, decided, withdrawn }
+    : { decisions, decided, withdrawn, deferred };
 }

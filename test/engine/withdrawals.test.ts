@@ -9,7 +9,7 @@
 import { describe, expect, test } from 'vitest';
 import { listModes } from '../../src/config/index.js';
 import { runBacktest } from '../../src/results/run.js';
-import { DATA_DIR, utc } from '../helpers/raw.js';
+import { byTime, DATA_DIR, utc } from '../helpers/raw.js';
 
 const MODES = listModes();
 const WINDOWS: [string, string][] = [
@@ -54,5 +54,48 @@ describe.skipIf(!DATA_DIR)('withdrawals settle in every mode', () => {
     }
     expect(failures).toEqual([]);
     expect(settled).toBe(WINDOWS.length * FRACTIONS.length * STEPS);
+  });
+});
+
+/**
+ * A withdrawal the strategy cannot fund at its step waits and is paid at the first step it can be (stated
+ * in the notes); at the window's end it fails the run. Real case: eth_leveraged, 95 ETH of 100 at
+ * 2025-03-02 18:00, when gas jumped from ~1 gwei to 59 (raw file below): the loop's unwind must pay its gas
+ * before its proceeds arrive and the wallet's reserve (sized on the week's highest price) does not cover it.
+ */
+describe.skipIf(!DATA_DIR)('a withdrawal the strategy cannot fund yet', () => {
+  const gwei = byTime('gas/ethereum_gas_1h.csv', 'timestamp', 'gas_price_gwei');
+  const opts = {
+    mode: 'eth_leveraged',
+    startMs: utc('2025-02-01'),
+    capital: 100,
+    withdrawals: [{ timeMs: utc('2025-03-02T18:00:00Z'), amount: 95 }],
+  };
+
+  test('is paid when the gas spike passes, in full, with Δequity = flow + step PnL', async () => {
+    // the spike, from the raw gas file: 50× the hour before it, gone the hour after
+    expect(gwei.get(utc('2025-03-02T18:00:00Z'))!).toBeGreaterThan(
+      50 * gwei.get(utc('2025-03-02T16:00:00Z'))!,
+    );
+    expect(gwei.get(utc('2025-03-02T19:00:00Z'))!).toBeLessThan(10);
+    const r = await runBacktest({ ...opts, endMs: utc('2025-03-10') });
+    const t = r.data.timestampsMs;
+    const at = t.indexOf(utc('2025-03-02T18:00:00Z'));
+    const rec = r.recorder;
+    expect(rec.flows[at]).toBe(0);
+    expect(rec.flows[at + 1]).toBeCloseTo(-95, 9);
+    const residual = rec.equity[at + 1] - rec.equity[at] - (rec.flows[at + 1] + rec.pnl[at + 1]);
+    expect(Math.abs(residual)).toBeLessThan(1e-6 * rec.equity[at]);
+    expect(r.summary.withdrawals).toBeCloseTo(95, 9);
+    expect(r.summary.notes.join('\n')).toMatch(
+      /withdrawal of 95 ETH at 2025-03-02T18:00:00Z could not be funded: .*; paid 1 h later, at 2025-03-02T19:00:00Z/,
+    );
+    expect(r.events.filter((e) => e.type === 'withdrawal_deferred')).toHaveLength(1);
+  });
+
+  test('fails the run when the window ends before it could be paid', async () => {
+    await expect(runBacktest({ ...opts, endMs: utc('2025-03-02T18:00:00Z') })).rejects.toThrow(
+      /^withdrawal of 95 ETH at 2025-03-02T18:00:00Z could not be funded: the strategy freed /,
+    );
   });
 });
