@@ -23,6 +23,7 @@ import { JobQueue } from './jobs.js';
 import { registerBacktestRoutes } from './routes/backtests.js';
 import { registerCompareRoutes } from './routes/compare.js';
 import { registerModeRoutes } from './routes/modes.js';
+import { registerSweepRoutes } from './routes/sweeps.js';
 import { registerWebRoutes } from './routes/web.js';
 import { zodValidatorCompiler } from './validation.js';
 import { TOKEN_ENV } from './token.js';
@@ -50,6 +51,8 @@ export interface ServerOptions {
   signalRoots?: string[];
   /** Hosts (`host` or `host:port`) outbound requests may reach besides those of registered sources. */
   allowHosts?: string[];
+  /** Journals of the sweeps launched through the API; default `<cwd>/results/sweeps` (as `basis sweep`). */
+  sweepsDir?: string;
 }
 
 export function isLoopback(host: string): boolean {
@@ -177,6 +180,7 @@ export async function buildServer(
   registerModeRoutes(app, ctx);
   registerCompareRoutes(app, ctx);
   registerBacktestRoutes(app, ctx);
+  registerSweepRoutes(app, ctx, resolve(opts.sweepsDir ?? 'results/sweeps'));
   registerWebRoutes(app);
   return { app, ctx };
 }

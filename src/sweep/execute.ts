@@ -4,6 +4,7 @@ import { partialRunOf, runBacktest, type BacktestRun } from '../engine/backtest.
 import type { BacktestSummary } from '../engine/summary.js';
 import { runTimings, toRunResult } from '../results/store/columns.js';
 import type { RunResult, RunTimings } from '../results/store/types.js';
+import type { SignalSandbox } from '../signals/types.js';
 import type { DataLoader } from './data.js';
 import type { SweepRun } from './spec.js';
 
@@ -12,6 +13,8 @@ export interface RunTask {
   dataDir?: string;
   configDir?: string;
   cacheDir?: string;
+  /** Runs started for an API caller: where a signal source may read and connect (docs/security.md). */
+  sandbox?: SignalSandbox;
   /** Return the series and events too (for the results store). */
   withResult: boolean;
 }
@@ -45,6 +48,7 @@ export async function executeRun(task: RunTask, loader: DataLoader): Promise<Run
       dataDir: task.dataDir,
       configDir: task.configDir,
       cacheDir: task.cacheDir,
+      sandbox: task.sandbox,
       loadData: loader,
     });
     return answer(r, null);

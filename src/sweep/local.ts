@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../results/store/version.js';
 import type { ResultsStore } from '../results/store/types.js';
+import type { SignalSandbox } from '../signals/types.js';
 import { cachedLoader } from './data.js';
 import { executeRun, type RunAnswer, type RunTask } from './execute.js';
 import type { RunRecord, SweepJournal } from './journal.js';
@@ -29,6 +30,7 @@ export interface LocalOptions {
   dataDir?: string;
   configDir?: string;
   cacheDir?: string;
+  sandbox?: SignalSandbox;
   /** Where each finished run is saved (with series and events); null = journal only. */
   store: ResultsStore | null;
   sweepId: string;
@@ -101,6 +103,7 @@ export async function runLocal(runs: SweepRun[], journal: SweepJournal, opts: Lo
     dataDir: opts.dataDir,
     configDir: opts.configDir,
     cacheDir: opts.cacheDir,
+    sandbox: opts.sandbox,
     withResult: opts.store !== null,
   });
 
