@@ -89,9 +89,9 @@ export async function runLocal(runs: SweepRun[], journal: SweepJournal, opts: Lo
   let chain: Promise<unknown> = Promise.resolve();
   const finish = (run: SweepRun, answer: RunAnswer): Promise<void> => {
     const p = chain.then(async () => {
-      if (answer.internal)
-        throw new Error(`sweep run ${run.index} (${run.mode} ${run.overrides.join(' ')}): ${answer.error}`);
-      const rec = await recordAnswer(run, answer, journal, opts.store, opts.sweepId);
+      // a fault of ours in one run is that run's result (recorded, marked), not the end of the sweep
+      const recorded = answer.internal ? { ...answer, error: `internal error: ${answer.error}` } : answer;
+      const rec = await recordAnswer(run, recorded, journal, opts.store, opts.sweepId);
       executed++;
       opts.onRun?.(rec, journal.done.size, total);
     });

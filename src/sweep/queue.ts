@@ -103,10 +103,13 @@ export async function runOnQueue(
       settle(jobId, value);
     });
     events.on('failed', ({ jobId, failedReason }) => {
-      void queue.getJob(jobId).then((job) => {
-        // a failure with attempts left is retried: only the last one settles the run
-        if (job && (job.attemptsMade ?? 0) >= (job.opts.attempts ?? 1)) settle(jobId, null, failedReason);
-      });
+      // a failure with attempts left is retried (delayed, then waiting): only a job left failed settles
+      void queue
+        .getJobState(jobId)
+        .then((state) => {
+          if (state === 'failed') settle(jobId, null, failedReason);
+        })
+        .catch(rejectAll);
     });
     if (byJob.size === 0) return 0;
     await queue.addBulk(
