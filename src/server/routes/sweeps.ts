@@ -6,11 +6,13 @@
  * store (tagged with the sweep id) and keeps its journal under the server's sweeps directory, where a
  * `basis sweep --out` of the same directory is readable too.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { InputError } from '../../domain/errors.js';
-import { checkObjective, parseConstraint } from '../../sweep/objective.js';
-import { SweepJournal, newSweepId, type RunRecord } from '../../sweep/journal.js';
+import { METRICS, checkObjective, parseConstraint } from '../../sweep/objective.js';
+import { SWEEP_ID_RE, SweepJournal, newSweepId, type RunRecord } from '../../sweep/journal.js';
 import { runLocal } from '../../sweep/local.js';
 import { formatValue, parseGridAxis, parseWalkForward, type SweepSpec } from '../../sweep/spec.js';
 import { prepareSweep, rankRecords, walkForwardReport } from '../../sweep/sweep.js';
@@ -210,6 +212,43 @@ export function registerSweepRoutes(app: FastifyInstance, ctx: ServerContext, sw
     },
   );
 
+  app.get(
+    '/api/sweeps',
+    {
+      schema: routeSchema({
+        summary: 'The sweeps in the sweeps directory, newest first (at most 200)',
+        tags: ['sweeps'],
+      }),
+    },
+    async () => {
+      const ids = existsSync(sweepsDir)
+        ? readdirSync(sweepsDir).filter(
+            (d) => SWEEP_ID_RE.test(d) && existsSync(join(sweepsDir, d, 'sweep.json')),
+          )
+        : [];
+      const sweeps = ids.map((id) => {
+        const { header, records } = SweepJournal.read(sweepsDir, id)!;
+        const l = live.get(id);
+        const total = header.keys.length;
+        return {
+          id,
+          created_at: header.created_at,
+          status: l?.state ?? (records.length === total ? 'done' : 'stopped'),
+          modes: header.spec.modes,
+          keys: [
+            ...header.spec.grid.map((g) => g.key),
+            ...(header.spec.random?.ranges ?? []).map((r) => r.key),
+          ],
+          objective: header.spec.objective,
+          walk_forward: header.spec.walkForward !== undefined,
+          progress: { done: records.length, total },
+        };
+      });
+      sweeps.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
+      return { sweeps: sweeps.slice(0, 200) };
+    },
+  );
+
   app.get<{ Params: { id: string } }>(
     '/api/sweeps/:id',
     {
@@ -237,6 +276,7 @@ export function registerSweepRoutes(app: FastifyInstance, ctx: ServerContext, sw
         created_at: header.created_at,
         progress: { done: records.length, total, fraction: total > 0 ? records.length / total : 1 },
         spec: header.spec,
+        direction: METRICS[header.spec.objective] ?? 'max',
         trials: records.length,
         ranking: rankRecords(records, header.spec.objective, constraints),
         ...(header.spec.walkForward
