@@ -63,6 +63,13 @@ test('a sweep launched through the API runs, ranks and stores every run', async 
     overrides: ['strategy.perp_leverage=2', 'strategy.min_funding_rate_8h=null'],
   });
   expect(first.final_equity).toBe(single.summary.final_equity);
+  const list = await call('/api/sweeps');
+  expect(list.body.sweeps.find((x: { id: string }) => x.id === id)).toMatchObject({
+    status: 'done',
+    modes: ['btc_basis'],
+    keys: ['strategy.perp_leverage', 'strategy.min_funding_rate_8h'],
+    progress: { done: 4, total: 4 },
+  });
   for (const run of s.body.runs) {
     const stored = await srv.store.getRun(run.run_id);
     expect(stored!.request.sweep).toEqual({ id, key: run.key });
