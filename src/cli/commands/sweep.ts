@@ -171,7 +171,14 @@ async function sweepCommand(o: SweepCliOptions): Promise<void> {
     const top = parseDecimal(o.top, '--top', { min: 1, integer: true });
     if (spec.walkForward)
       out(table.formatWalkForward(walkForwardReport(records, spec.objective, constraints)));
-    else out(table.formatRanking(rankRecords(records, spec.objective, constraints), spec.objective, top));
+    else {
+      const ranking = rankRecords(records, spec.objective, constraints);
+      out(table.formatRanking(ranking, spec.objective, top));
+      // the guard rail: the best of many trials overstates what to expect out of sample
+      out(
+        `trials: ${ranking.length} parameter sets${spec.windows.length > 1 ? ` × ${spec.windows.length} windows` : ''}, ${ranking.filter((r) => r.feasible).length} feasible; the best of many trials is optimistic: --walk-forward measures it out of sample`,
+      );
+    }
     const failed = records.filter((r) => r.error).length;
     out(
       `ran ${executed} runs in ${wallS.toFixed(1)} s${failed > 0 ? `; ${failed} failed (errors in the table and --json)` : ''}; journal ${journal.dir}`,
