@@ -21,9 +21,16 @@ export function loadKey(req: LoadRequest): string {
 }
 
 /** A loader keeping the last `max` windows loaded; `stats.loads` counts real loads. */
-export function cachedLoader(max = 64): DataLoader & { stats: { loads: number; hits: number } } {
+export function cachedLoader(max = 64): DataLoader & {
+  stats: { loads: number; hits: number };
+  /** Adds data loaded elsewhere (a SharedData from the main thread) unless the key is cached already. */
+  seed: (shared: SharedData) => void;
+} {
   const cache = new Map<string, Promise<LoadedData>>();
   const stats = { loads: 0, hits: 0 };
+  const seed = (shared: SharedData): void => {
+    if (!cache.has(shared.key)) cache.set(shared.key, Promise.resolve(shared.loaded));
+  };
   const loader = (req: LoadRequest, load: () => Promise<LoadedData>): Promise<LoadedData> => {
     const key = loadKey(req);
     const hit = cache.get(key);
@@ -40,5 +47,32 @@ export function cachedLoader(max = 64): DataLoader & { stats: { loads: number; h
     while (cache.size > max) cache.delete(cache.keys().next().value!);
     return p;
   };
-  return Object.assign(loader, { stats });
+  return Object.assign(loader, { stats, seed });
+}
+
+/** A copy of the data whose arrays live in SharedArrayBuffers: worker threads read one copy in memory. */
+export function toShared(loaded: LoadedData): LoadedData {
+  const share = (a: Float64Array): Float64Array => {
+    const s = new Float64Array(new SharedArrayBuffer(a.byteLength));
+    s.set(a);
+    return s;
+  };
+  const d = loaded.data;
+  return {
+    derived: [...loaded.derived],
+    data: {
+      ...d,
+      timestampsMs: share(d.timestampsMs),
+      series: new Map([...d.series].map(([k, v]) => [k, share(v)])),
+      events: new Map(
+        [...d.events].map(([k, e]) => [k, { timestampsMs: share(e.timestampsMs), values: share(e.values) }]),
+      ),
+    },
+  };
+}
+
+/** The data a worker is handed for the runs of one window (loaded once, in the main thread). */
+export interface SharedData {
+  key: string;
+  loaded: LoadedData;
 }

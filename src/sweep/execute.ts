@@ -5,7 +5,7 @@ import type { BacktestSummary } from '../engine/summary.js';
 import { runTimings, toRunResult } from '../results/store/columns.js';
 import type { RunResult, RunTimings } from '../results/store/types.js';
 import type { SignalSandbox } from '../signals/types.js';
-import type { DataLoader } from './data.js';
+import type { DataLoader, SharedData } from './data.js';
 import type { SweepRun } from './spec.js';
 
 export interface RunTask {
@@ -17,6 +17,8 @@ export interface RunTask {
   sandbox?: SignalSandbox;
   /** Return the series and events too (for the results store). */
   withResult: boolean;
+  /** The window's data, loaded once in the main thread (shared memory); a worker without it loads it. */
+  shared?: SharedData;
 }
 
 export interface RunAnswer {

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../results/store/version.js';
 import type { ResultsStore } from '../results/store/types.js';
 import type { SignalSandbox } from '../signals/types.js';
-import { cachedLoader } from './data.js';
+import { runBacktest } from '../engine/backtest.js';
+import { cachedLoader, loadKey, toShared, type SharedData } from './data.js';
 import { executeRun, type RunAnswer, type RunTask } from './execute.js';
 import type { RunRecord, SweepJournal } from './journal.js';
 import type { SweepRun } from './spec.js';
@@ -36,8 +37,40 @@ export interface LocalOptions {
   sweepId: string;
   /** Called after each run is recorded. */
   onRun?: (rec: RunRecord, done: number, total: number) => void;
+  /** Worker threads read each window's data from one copy loaded here (default true); false: each loads its own. */
+  shareData?: boolean;
   /** Aborting stops launching runs; the ones in flight finish and are recorded. */
   signal?: AbortSignal;
+}
+
+const CAPTURED = new Error('data captured');
+
+/**
+ * The data of a run's window, loaded here once into shared memory for every worker thread (the run
+ * itself is not done: loading is where it stops); undefined when the run fails before loading.
+ */
+async function shareData(run: SweepRun, opts: LocalOptions): Promise<SharedData | undefined> {
+  let shared: SharedData | undefined;
+  try {
+    await runBacktest({
+      mode: run.mode,
+      overrides: run.overrides,
+      startMs: run.window.start === null ? undefined : Date.parse(run.window.start),
+      endMs: run.window.end === null ? undefined : Date.parse(run.window.end),
+      capital: run.capital,
+      dataDir: opts.dataDir,
+      configDir: opts.configDir,
+      cacheDir: opts.cacheDir,
+      sandbox: opts.sandbox,
+      loadData: async (req, load) => {
+        shared = { key: loadKey(req), loaded: toShared(await load()) };
+        throw CAPTURED;
+      },
+    });
+  } catch (err) {
+    if (err !== CAPTURED) return undefined; // its worker reports the error
+  }
+  return shared;
 }
 
 /** Saves one answer (store first, then the journal line) and returns the record. */
@@ -123,6 +156,17 @@ export async function runLocal(runs: SweepRun[], journal: SweepJournal, opts: Lo
     maxThreads: opts.workers,
     idleTimeout: 10_000,
   });
+  // one load per mode and window, shared by the threads (a run whose overrides need other series loads its own)
+  const sharing = new Map<string, Promise<SharedData | undefined>>();
+  const sharedFor = (run: SweepRun): Promise<SharedData | undefined> => {
+    const k = JSON.stringify([run.mode, run.window.start, run.window.end]);
+    let p = sharing.get(k);
+    if (!p) {
+      p = shareData(run, opts);
+      sharing.set(k, p);
+    }
+    return p;
+  };
   try {
     // at most two tasks per thread in flight: an abort leaves little running, memory stays flat
     let next = 0;
@@ -136,7 +180,8 @@ export async function runLocal(runs: SweepRun[], journal: SweepJournal, opts: Lo
         inFlight.size < opts.workers * 2
       ) {
         const run = pending[next++];
-        const p: Promise<void> = (pool.run(task(run)) as Promise<RunAnswer>)
+        const p: Promise<void> = (opts.shareData === false ? Promise.resolve(undefined) : sharedFor(run))
+          .then((shared) => pool.run({ ...task(run), shared }) as Promise<RunAnswer>)
           .then((answer) => finish(run, answer))
           .catch((err: unknown) => {
             failure ??= err;

@@ -1,6 +1,7 @@
 /**
  * A worker thread of a local sweep (tinypool, src/sweep/local.ts): runs one backtest per task over data
- * it loaded once for all its tasks (the loader lives as long as the thread).
+ * loaded once for all its tasks: handed over by the main thread in shared memory, else loaded here (the
+ * loader lives as long as the thread).
  */
 import { cachedLoader } from './data.js';
 import { executeRun, type RunAnswer, type RunTask } from './execute.js';
@@ -8,5 +9,6 @@ import { executeRun, type RunAnswer, type RunTask } from './execute.js';
 const loader = cachedLoader();
 
 export default async function runSweepTask(task: RunTask): Promise<RunAnswer> {
-  return executeRun(task, loader);
+  if (task.shared) loader.seed(task.shared);
+  return executeRun({ ...task, shared: undefined }, loader);
 }

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { runBacktest } from '../../src/engine/backtest.js';
 import type { BacktestSummary } from '../../src/engine/summary.js';
 import { buildSpec, type SpecTexts } from '../../src/sweep/cli-spec.js';
-import { cachedLoader } from '../../src/sweep/data.js';
+import { cachedLoader, loadKey, toShared, type SharedData } from '../../src/sweep/data.js';
 import { executeRun } from '../../src/sweep/execute.js';
 import { SweepJournal, type RunRecord } from '../../src/sweep/journal.js';
 import { runLocal } from '../../src/sweep/local.js';
@@ -91,7 +91,7 @@ describe('a 3 × 3 btc_basis sweep', () => {
   });
 });
 
-test('data is loaded once for every run over the same window', async () => {
+test('data is loaded once for every run over the same window, and can be shared', async () => {
   const spec = buildSpec(texts({ grid: ['strategy.perp_leverage=2,3,4'], windows: WINDOW }));
   const loader = cachedLoader();
   for (const run of prepareSweep(spec)) {
@@ -99,6 +99,28 @@ test('data is loaded once for every run over the same window', async () => {
     expect(a.error).toBeNull();
   }
   expect(loader.stats).toEqual({ loads: 1, hits: 2 });
+
+  // the shared copy a worker thread is handed: same values in SharedArrayBuffers, served without a load
+  let captured: SharedData | undefined;
+  const probe = cachedLoader();
+  const [run] = prepareSweep(spec);
+  await executeRun({ run, withResult: false }, async (req, load) => {
+    const loaded = await load();
+    captured = { key: loadKey(req), loaded: toShared(loaded) };
+    expect([...captured.loaded.data.series.keys()]).toEqual([...loaded.data.series.keys()]);
+    for (const [id, v] of loaded.data.series) {
+      const shared = captured.loaded.data.series.get(id)!;
+      expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(Array.from(shared)).toEqual(Array.from(v));
+    }
+    return loaded;
+  });
+  probe.seed(captured!);
+  const a = await executeRun({ run, withResult: false }, probe);
+  const b = await executeRun({ run, withResult: false }, cachedLoader());
+  expect(probe.stats).toEqual({ loads: 0, hits: 1 });
+  expect(a.summary!.final_equity).toBe(b.summary!.final_equity);
+  expect(a.summary!.pnl).toEqual(b.summary!.pnl);
 });
 
 test('a stopped sweep resumed with the same id runs only what is left', async () => {
