@@ -6,13 +6,19 @@
  * store (tagged with the sweep id) and keeps its journal under the server's sweeps directory, where a
  * `basis sweep --out` of the same directory is readable too.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { InputError } from '../../domain/errors.js';
 import { METRICS, checkObjective, parseConstraint } from '../../sweep/objective.js';
-import { SWEEP_ID_RE, SweepJournal, newSweepId, type RunRecord } from '../../sweep/journal.js';
+import {
+  SWEEP_ID_RE,
+  SweepJournal,
+  newSweepId,
+  type RunRecord,
+  type SweepHeader,
+} from '../../sweep/journal.js';
 import { runLocal } from '../../sweep/local.js';
 import { formatValue, parseGridAxis, parseWalkForward, type SweepSpec } from '../../sweep/spec.js';
 import { prepareSweep, rankRecords, walkForwardReport } from '../../sweep/sweep.js';
@@ -105,6 +111,8 @@ export function specOfBody(b: SweepLaunchBody): SweepSpec {
 }
 
 interface Live {
+  /** While it runs (then the journal file is read, and cached). */
+  journal: SweepJournal | null;
   state: 'running' | 'done' | 'failed' | 'stopped';
   error: string | null;
   total: number;
@@ -132,6 +140,19 @@ const row = (r: RunRecord) => ({
 
 export function registerSweepRoutes(app: FastifyInstance, ctx: ServerContext, sweepsDir: string): void {
   const live = new Map<string, Live>();
+  // a sweep's records: from memory while this server runs it, else its journal (re-read when it grows)
+  const readCache = new Map<string, { stamp: string; read: { header: SweepHeader; records: RunRecord[] } }>();
+  const readSweep = (id: string): { header: SweepHeader; records: RunRecord[] } | null => {
+    const l = live.get(id);
+    if (l?.journal) return { header: l.journal.header, records: [...l.journal.done.values()] };
+    const file = join(sweepsDir, id, 'runs.jsonl');
+    const stamp = existsSync(file) ? `${statSync(file).size}:${statSync(file).mtimeMs}` : '-';
+    const hit = readCache.get(id);
+    if (hit && hit.stamp === stamp) return { header: hit.read.header, records: [...hit.read.records] };
+    const read = SweepJournal.read(sweepsDir, id);
+    if (read) readCache.set(id, { stamp, read });
+    return read;
+  };
   app.addHook('onClose', async () => {
     for (const l of live.values()) l.abort.abort();
     await Promise.all([...live.values()].map((l) => l.finished));
@@ -181,6 +202,7 @@ export function registerSweepRoutes(app: FastifyInstance, ctx: ServerContext, sw
       const journal = SweepJournal.open(sweepsDir, id, spec, runs);
       const abort = new AbortController();
       const l: Live = {
+        journal,
         state: 'running',
         error: null,
         total: runs.length,
@@ -195,15 +217,19 @@ export function registerSweepRoutes(app: FastifyInstance, ctx: ServerContext, sw
         store: ctx.store,
         sweepId: id,
         signal: abort.signal,
-      }).then(
-        () => {
-          l.state = abort.signal.aborted && journal.done.size < runs.length ? 'stopped' : 'done';
-        },
-        (err: unknown) => {
-          l.state = 'failed';
-          l.error = ctx.redact(err instanceof Error ? err.message.split('\n')[0] : String(err));
-        },
-      );
+      })
+        .then(
+          () => {
+            l.state = abort.signal.aborted && journal.done.size < runs.length ? 'stopped' : 'done';
+          },
+          (err: unknown) => {
+            l.state = 'failed';
+            l.error = ctx.redact(err instanceof Error ? err.message.split('\n')[0] : String(err));
+          },
+        )
+        .finally(() => {
+          l.journal = null; // its records are in the journal file
+        });
       live.set(id, l);
       return reply
         .code(202)
@@ -227,7 +253,7 @@ export function registerSweepRoutes(app: FastifyInstance, ctx: ServerContext, sw
           )
         : [];
       const sweeps = ids.map((id) => {
-        const { header, records } = SweepJournal.read(sweepsDir, id)!;
+        const { header, records } = readSweep(id)!;
         const l = live.get(id);
         const total = header.keys.length;
         return {
@@ -261,7 +287,7 @@ export function registerSweepRoutes(app: FastifyInstance, ctx: ServerContext, sw
     },
     async (req) => {
       const { id } = req.params;
-      const read = SweepJournal.read(sweepsDir, id);
+      const read = readSweep(id);
       if (!read) throw new HttpError(404, `no sweep ${id}`);
       const { header, records } = read;
       const l = live.get(id);
