@@ -12,7 +12,8 @@ import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { ensureSampleDataset } from '../../src/data/index.js';
 import { buildSpec } from '../../src/sweep/cli-spec.js';
 import { SweepJournal, type RunRecord } from '../../src/sweep/journal.js';
-import { jobIdOf, runOnQueue } from '../../src/sweep/queue.js';
+import { Queue } from 'bullmq';
+import { QUEUE_NAME, jobIdOf, redisConnection, runOnQueue } from '../../src/sweep/queue.js';
 import { prepareSweep } from '../../src/sweep/sweep.js';
 
 const REDIS = process.env.TEST_REDIS_URL ?? '';
@@ -118,6 +119,38 @@ describe.skipIf(!REDIS)('distributed sweeps on a real Redis (TEST_REDIS_URL; ski
     for (const r of records) {
       const w = workers[r.worker === 'w1' ? 0 : 1];
       expect(w.lines).toContain(`done ${jobIdOf(id, r.key)}`);
+    }
+  });
+
+  test('a coordinator that stopped: its restart records the runs finished meanwhile, queueing none twice', async () => {
+    const id = `restart-${tag}`;
+    const spec = buildSpec({ ...texts, grid: ['strategy.perp_leverage=2,3'] });
+    const runs = prepareSweep(spec, { dataDir });
+    const stopped = new AbortController();
+    stopped.abort(); // queues the runs, then stops waiting at once
+    expect(
+      await runOnQueue(runs, SweepJournal.open(join(work, 'sweeps'), id, spec, runs), {
+        url: REDIS,
+        sweepId: id,
+        signal: stopped.signal,
+      }),
+    ).toBe(0);
+    const w = start([BIN, 'worker', '--queue', REDIS, '--name', 'alone', '--stalled-ms', '300'], dataDir);
+    const jobIds = runs.map((r) => jobIdOf(id, r.key)).sort();
+    await until('the worker to finish both jobs', () => jobIds.every((j) => w.lines.includes(`done ${j}`)));
+    w.child.kill('SIGTERM');
+    await exited(w);
+    const journal = SweepJournal.open(join(work, 'sweeps'), id, spec, runs);
+    expect(journal.done.size).toBe(0);
+    expect(await runOnQueue(runs, journal, { url: REDIS, sweepId: id })).toBe(2);
+    expect([...journal.done.values()].map((r) => r.worker)).toEqual(['alone', 'alone']);
+    expect(doneJobs([w]).sort()).toEqual(jobIds);
+    // queued again by the restart: a no-op, each job is still the one completed (nothing waits)
+    const queue = new Queue(QUEUE_NAME, { connection: redisConnection(REDIS) });
+    try {
+      for (const j of jobIds) expect(await queue.getJobState(j)).toBe('completed');
+    } finally {
+      await queue.close();
     }
   });
 
