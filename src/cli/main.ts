@@ -14,6 +14,7 @@ import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerSignals } from './commands/signals.js';
+import { registerSweep, registerWorker } from './commands/sweep.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('basis')
@@ -31,6 +32,8 @@ export async function main(argv: string[]): Promise<number> {
   registerRun(program);
   registerServe(program);
   registerSignals(program);
+  registerSweep(program);
+  registerWorker(program);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -6,7 +6,7 @@
 import { resolveMode, type ResolvedMode } from '../config/index.js';
 import { DEFAULT_CAPITAL, type ModeConfig } from '../config/schema.js';
 import { MissingFileError, describeCoverage, ensureSampleDataset, loadMarketData } from '../data/index.js';
-import type { MarketData, SeriesMeta } from '../data/types.js';
+import type { LoadRequest, MarketData, SeriesMeta } from '../data/types.js';
 import { InputError } from '../domain/errors.js';
 import { HOUR_MS } from '../domain/types.js';
 import type { RunEvent } from '../portfolio/ledger.js';
@@ -50,6 +50,18 @@ export interface BacktestOptions {
   onPhase?: (phase: string, done: number, total: number) => void;
   /** Called about 100 times per run; a returned promise is awaited. */
   onProgress?: (done: number, total: number) => void | Promise<void>;
+  /**
+   * Supplies the window's market data instead of loading it: called with the load request and `load`
+   * (loads and builds the derived series, returning their notes). A sweep answers from data it loaded
+   * once (src/sweep/data.ts); the run only reads the data it is given.
+   */
+  loadData?: (req: LoadRequest, load: () => Promise<LoadedData>) => Promise<LoadedData>;
+}
+
+/** A window's market data with the notes of the series derived after loading (perp marks). */
+export interface LoadedData {
+  data: MarketData;
+  derived: string[];
 }
 
 /** What a run's summary states beyond its series (src/results/summary.ts computes the figures). */
@@ -177,7 +189,7 @@ export async function executeBacktest(opts: BacktestOptions): Promise<BacktestRu
   const required = [...plan.required];
   for (const v of Object.keys(verdict.weights)) required.push(...plan.hedge[v]);
 
-  const data = await loadMarketData({
+  const req: LoadRequest = {
     dataDir,
     startMs,
     endMs,
@@ -186,8 +198,12 @@ export async function executeBacktest(opts: BacktestOptions): Promise<BacktestRu
     cacheDir: opts.cacheDir,
     stepMs: plan.stepMs,
     policy: plan.policy,
-  });
-  const derived = plan.derive?.(data) ?? [];
+  };
+  const load = async (): Promise<LoadedData> => {
+    const loaded = await loadMarketData(req);
+    return { data: loaded, derived: plan.derive?.(loaded) ?? [] };
+  };
+  const { data, derived } = opts.loadData ? await opts.loadData(req, load) : await load();
   const loadMs = performance.now() - t0;
 
   const parts = buildRun(resolved, data, verdict.weights);

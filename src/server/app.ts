@@ -23,6 +23,7 @@ import { JobQueue } from './jobs.js';
 import { registerBacktestRoutes } from './routes/backtests.js';
 import { registerCompareRoutes } from './routes/compare.js';
 import { registerModeRoutes } from './routes/modes.js';
+import { registerSweepRoutes } from './routes/sweeps.js';
 import { registerWebRoutes } from './routes/web.js';
 import { registerWorkbenchRoutes } from './routes/workbench.js';
 import { localTokenMatches, registerImportRoutes } from './routes/import.js';
@@ -58,6 +59,8 @@ export interface ServerOptions {
    * CLI): enables POST /api/backtests/import and stands for the API token (src/server/routes/import.ts).
    */
   localToken?: string;
+  /** Journals of the sweeps launched through the API; default `<cwd>/results/sweeps` (as `basis sweep`). */
+  sweepsDir?: string;
 }
 
 export function isLoopback(host: string): boolean {
@@ -188,6 +191,7 @@ export async function buildServer(
   registerBacktestRoutes(app, ctx);
   registerWorkbenchRoutes(app, ctx);
   if (opts.localToken !== undefined) registerImportRoutes(app, ctx, opts.localToken);
+  registerSweepRoutes(app, ctx, resolve(opts.sweepsDir ?? 'results/sweeps'));
   registerWebRoutes(app);
   return { app, ctx };
 }

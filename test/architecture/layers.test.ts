@@ -26,6 +26,7 @@ export const LAYERS = [
   'execution',
   'engine',
   'results',
+  'sweep',
   'server',
   'cli',
 ] as const;

@@ -1,10 +1,11 @@
 // @ts-check
-/** The single-page UI: hash routes #/new, #/runs, #/runs/<id>, #/compare?ids=a,b. */
+/** The single-page UI: hash routes #/new, #/runs, #/runs/<id>, #/compare?ids=a,b, #/sweeps, #/sweeps/<id>. */
 import { api, h, replace, errorBox } from './dom.js';
 import { renderLaunch } from './launch.js';
 import { renderHistory } from './history.js';
 import { renderResults } from './results.js';
 import { renderCompare } from './compare.js';
+import { renderSweeps, renderSweep } from './sweeps.js';
 
 const view = /** @type {HTMLElement} */ (document.getElementById('view'));
 /** Incremented on every navigation so a slow view stops updating once the user has moved on. */
@@ -26,6 +27,8 @@ function route() {
   if (parts[0] === 'runs' && parts[1]) p = renderResults(view, parts[1], alive);
   else if (parts[0] === 'runs') p = renderHistory(view, params, alive);
   else if (parts[0] === 'compare') p = renderCompare(view, params, alive);
+  else if (parts[0] === 'sweeps' && parts[1]) p = renderSweep(view, parts[1], alive);
+  else if (parts[0] === 'sweeps') p = renderSweeps(view, alive);
   else p = renderLaunch(view, alive);
   p.catch((err) => {
     if (alive()) replace(view, errorBox(err instanceof Error ? err.message : String(err)));

@@ -21,6 +21,8 @@ export interface RunRequest {
   deposits: { time: string; amount: number }[];
   withdrawals: { time: string; amount: number }[];
   overrides: string[];
+  /** A run of a parameter sweep (`basis sweep`): the sweep's id and the run's key in it. */
+  sweep?: { id: string; key: string };
 }
 
 export interface CodeVersion {
