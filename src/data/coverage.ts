@@ -71,3 +71,53 @@ export function coversWindow(meta: SeriesMeta, startMs: number, endMs: number): 
   }
   return { ok: true };
 }
+
+/** A part of a window a series does not cover: no row from `fromMs` (exclusive of a row there) to `toMs`. */
+export interface UncoveredSpan {
+  /** The last row before the span (or the window's start when the series starts later). */
+  fromMs: number;
+  /** The first row after the span (or the window's end when the series ends earlier). */
+  toMs: number;
+  reason: string;
+}
+
+/**
+ * The parts of [startMs, endMs] that `meta` does not cover by the rule of `coversWindow`: before its first
+ * row, after its last, and inside its gaps longer than MAX_GAP_MS; in time order, possibly overlapping
+ * (merge them with `mergeSpans`). A file without rows leaves the whole window uncovered. Empty when
+ * `coversWindow` is ok.
+ */
+export function uncoveredSpans(meta: SeriesMeta, startMs: number, endMs: number): UncoveredSpan[] {
+  const spec = findSeriesSpec(meta.id);
+  const fill: FillKind | undefined = meta.fill ?? spec?.fill;
+  const intervalMs = meta.intervalMs ?? spec?.intervalMs ?? 0;
+  const name = `series ${meta.id} (${meta.file})`;
+  const { firstMs, lastMs, gaps } = meta.coverage;
+  if (!(meta.rows > 0) || !Number.isFinite(firstMs) || !Number.isFinite(lastMs))
+    return [{ fromMs: startMs, toMs: endMs, reason: `${name} has no rows` }];
+  const slack = fill === 'event' ? intervalMs : 0;
+  const out: UncoveredSpan[] = [];
+  if (firstMs > startMs + slack)
+    out.push({
+      fromMs: startMs,
+      toMs: Math.min(firstMs, endMs),
+      reason: `${name} starts ${formatMinuteUtc(firstMs)}`,
+    });
+  for (const g of gaps) {
+    if (g.toMs - g.fromMs > MAX_GAP_MS && g.fromMs < endMs && g.toMs > startMs) {
+      const hours = Math.round(((g.toMs - g.fromMs) / HOUR_MS) * 100) / 100;
+      out.push({
+        fromMs: Math.max(g.fromMs, startMs),
+        toMs: Math.min(g.toMs, endMs),
+        reason: `${name} has a ${hours} h gap ${window(g.fromMs, g.toMs)}`,
+      });
+    }
+  }
+  if (lastMs < endMs - slack)
+    out.push({
+      fromMs: Math.max(lastMs, startMs),
+      toMs: endMs,
+      reason: `${name} ends ${formatMinuteUtc(lastMs)}`,
+    });
+  return out;
+}

@@ -16,8 +16,8 @@ export {
   readDatasetMarker,
 } from './load.js';
 export type { DescribeOptions } from './load.js';
-export { GAP_FACTOR, MAX_GAP_MS, computeCoverage, coversWindow } from './coverage.js';
-export type { CoverageCheck } from './coverage.js';
+export { GAP_FACTOR, MAX_GAP_MS, computeCoverage, coversWindow, uncoveredSpans } from './coverage.js';
+export type { CoverageCheck, UncoveredSpan } from './coverage.js';
 export {
   AAVE_ASSETS,
   CEX_SYMBOLS,

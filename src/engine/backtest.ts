@@ -11,10 +11,11 @@ import { InputError } from '../domain/errors.js';
 import { HOUR_MS } from '../domain/types.js';
 import type { RunEvent } from '../portfolio/ledger.js';
 import {
-  applyHedgeCoverageRule,
-  hedgeCoverageProblems,
+  fillOutOfSpanMarks,
+  hedgeCoverageVerdict,
   seriesPlan,
   type SeriesPlan,
+  type WeightSpan,
 } from './requirements.js';
 import { buildRun, type RunParts } from './setup.js';
 import { stepOf, type Flow } from './flows.js';
@@ -184,24 +185,30 @@ export async function executeBacktest(opts: BacktestOptions): Promise<BacktestRu
   }
 
   // Hedge venues: coverage rule before loading (a corrupt row fails here, it is not a coverage gap)
-  const problems = hedgeCoverageProblems(plan, dataDir, startMs, endMs, opts.cacheDir);
-  const verdict = applyHedgeCoverageRule(mode, problems);
+  const verdict = hedgeCoverageVerdict(mode, plan, dataDir, startMs, endMs, opts.cacheDir);
   const required = [...plan.required];
-  for (const v of Object.keys(verdict.weights)) required.push(...plan.hedge[v]);
+  const optional = [...(plan.optional ?? [])];
+  // a venue without data for part of the window is loaded as optional: its series cover only the rest
+  const partial = new Set(
+    verdict.schedule.flatMap((e) => Object.keys(e.weights).filter((v) => e.weights[v] === 0)),
+  );
+  for (const v of Object.keys(verdict.weights)) (partial.has(v) ? optional : required).push(...plan.hedge[v]);
 
   const req: LoadRequest = {
     dataDir,
     startMs,
     endMs,
     required,
-    optional: plan.optional,
+    optional,
     cacheDir: opts.cacheDir,
     stepMs: plan.stepMs,
     policy: plan.policy,
   };
   const load = async (): Promise<LoadedData> => {
     const loaded = await loadMarketData(req);
-    return { data: loaded, derived: plan.derive?.(loaded) ?? [] };
+    const derived = plan.derive?.(loaded) ?? [];
+    fillOutOfSpanMarks(loaded, mode, verdict.schedule);
+    return { data: loaded, derived };
   };
   const { data, derived } = opts.loadData ? await opts.loadData(req, load) : await load();
   const loadMs = performance.now() - t0;
@@ -260,7 +267,7 @@ export async function executeBacktest(opts: BacktestOptions): Promise<BacktestRu
   };
   let rec: StepRecorder;
   try {
-    rec = await runLoop(parts, depositAt, withdrawAt, opts.onProgress);
+    rec = await runLoop(parts, depositAt, withdrawAt, opts.onProgress, scheduleSteps(data, verdict.schedule));
   } catch (err) {
     // a run that stops mid-way keeps what it computed: the steps recorded before the failing one
     if (err instanceof Error && parts.recorder.length > 0) {
@@ -284,11 +291,27 @@ export function partialExecutionOf(err: unknown): BacktestRun | undefined {
 }
 
 /** The loop itself (the one step of src/engine/step.ts over the grid), shared by the benchmark. */
+/** The step each entry of a hedge-weight schedule takes effect: the first step at or after its time. */
+export function scheduleSteps(
+  data: MarketData,
+  schedule: readonly WeightSpan[],
+): Map<number, Record<string, number>> {
+  const out = new Map<number, Record<string, number>>();
+  for (const e of schedule) {
+    let step = Math.ceil((e.fromMs - data.startMs) / data.stepMs);
+    step = Math.max(0, Math.min(data.length - 1, step));
+    out.set(step, e.weights);
+  }
+  return out;
+}
+
 export async function runLoop(
   parts: RunParts,
   depositAt: Float64Array,
   withdrawAt: Float64Array,
   onProgress?: (done: number, total: number) => void | Promise<void>,
+  /** Hedge weights from a step on (per-span coverage rule): the strategy is reweighed before that step. */
+  weightsAt: ReadonlyMap<number, Record<string, number>> = new Map(),
 ): Promise<StepRecorder> {
   const { cursor, data, positions, exposure, pnl, ledger, recorder } = parts;
   const n = data.length;
@@ -310,6 +333,12 @@ export async function runLoop(
   let since = -1;
   let why = '';
   for (let step = 0; step < n; step++) {
+    const w = weightsAt.get(step);
+    if (w) {
+      parts.reweigh(w);
+      ledger.setTime(data.timestampsMs[step]);
+      ledger.event('hedge_reweight', { weights: w });
+    }
     const wd = withdrawAt[step] + carried;
     const r = runStep(parts, step, depositAt[step], wd, step > 0 ? nextSteps : firstStep);
     const out = r instanceof Promise ? await r : r;

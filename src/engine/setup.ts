@@ -47,6 +47,11 @@ export interface RunParts {
   notes: string[];
   /** position → exposure → risk → PnL, at the cursor's step. */
   tightLoop(): void;
+  /**
+   * Replaces the strategy with one trading the hedge venues at `weights` (a venue at 0 is closed and its
+   * margin returned): the per-span coverage rule and a wall-clock run's venue fallback.
+   */
+  reweigh(weights: Record<string, number>): void;
   record(step: number, deposit: number): void;
 }
 
@@ -164,7 +169,10 @@ export function buildRun(
     recorder.length = step + 1;
   };
 
-  return {
+  const reweigh = (weights: Record<string, number>) => {
+    result.strategy = family.create(mode, { hedgeWeights: weights, venueConfigs: resolved.venues });
+  };
+  const result: RunParts = {
     cursor,
     data,
     venues,
@@ -187,5 +195,7 @@ export function buildRun(
     notes,
     tightLoop,
     record,
+    reweigh,
   };
+  return result;
 }

@@ -48,8 +48,10 @@ export class PerpHedge {
     hedgeWeights: Record<string, number>,
     readonly symbol: string,
   ) {
+    // a venue at weight 0 stays a leg with target 0: its perp is closed and its margin returned (a venue
+    // without data for a span, hedge_coverage_rule reallocate)
     this.legs = Object.entries(hedgeWeights)
-      .filter(([, w]) => w > 0)
+      .filter(([, w]) => w >= 0)
       .map(([venue, weight]) => ({ venue, weight }));
   }
 
@@ -87,11 +89,21 @@ export class PerpHedge {
     return drift;
   }
 
-  /** True when a venue with an open perp has its margin ratio outside the band around `targetRatio`. */
+  /**
+   * True when a venue with an open perp has its margin ratio outside the band around `targetRatio`, when a
+   * venue whose weight rose from 0 (hedge_coverage_rule reallocate, per span) lacks the margin of its share
+   * of the shorts, or when a venue whose weight fell to 0 still holds a short: the book is re-targeted.
+   */
   marginOut(perps: readonly PerpState[], targetRatio: number): boolean {
     const band = this.mode.strategy.margin_rebalance_band;
+    const shorts = PerpHedge.shorts(perps);
     return perps.some((p) => {
-      if (p.size === 0) return false;
+      if (p.size === 0) {
+        if (p.leg.weight === 0 || !(shorts > 0)) return false;
+        const need = p.leg.weight * shorts * p.mark * targetRatio;
+        return p.v.account().marginBalanceUsdt < (1 - band) * need;
+      }
+      if (p.leg.weight === 0) return true;
       const mr = p.v.account().marginRatio;
       return mr < (1 - band) * targetRatio || mr > (1 + band) * targetRatio;
     });

@@ -5,7 +5,6 @@
  * configured as a backtest would configure it for a venue without data.
  */
 import { fallbackWeights, sameWeights } from '../../execution/fallback.js';
-import { familyOf } from '../../strategies/index.js';
 import type { CexVenue } from '../../venues/types.js';
 import type { LiveSession } from './session.js';
 
@@ -32,10 +31,8 @@ export function reweigh(
   }
   const verdict = fallbackWeights(s.resolved.mode, s.weights, down, shorts);
   if (sameWeights(verdict.weights, current)) return null;
-  parts.strategy = familyOf(s.resolved.mode.family).create(s.resolved.mode, {
-    hedgeWeights: verdict.weights,
-    venueConfigs: s.resolved.venues,
-  });
+  // a venue left at 0 is not traded at all here (it may be down): only the venues with weight are legs
+  parts.reweigh(Object.fromEntries(Object.entries(verdict.weights).filter(([, w]) => w > 0)));
   const note = verdict.note ?? `hedge venues back up; weights ${JSON.stringify(verdict.weights)}`;
   parts.ledger.event('fallback', { weights: verdict.weights, dropped: verdict.dropped, note });
   s.journal.append({ type: 'fallback', tick, weights: verdict.weights, note }, { sync: false });
