@@ -48,6 +48,15 @@ export function formatSummary(s: BacktestSummary): string {
         .map(([k, w]) => `${k} ${(w * 100).toFixed(1)} %`)
         .join(', '),
     ]);
+    // per-span weights (hedge_coverage_rule reallocate): one row per span
+    for (const e of s.hedge_schedule ?? [])
+      rows.push([
+        `  from ${e.from.slice(0, 16)}Z`,
+        Object.entries(e.weights)
+          .filter(([, w]) => w > 0)
+          .map(([k, w]) => `${k} ${(w * 100).toFixed(1)} %`)
+          .join(', '),
+      ]);
   }
   rows.push(['data', `${s.data.synthetic ? 'SYNTHETIC SAMPLE ' : ''}${s.data.dir} (${s.data.dataset_id})`]);
   rows.push(['runtime', `${s.runtime_ms} ms (load ${s.load_ms} ms, loop ${s.loop_ms} ms)`]);

@@ -71,6 +71,8 @@ export interface RunFacts {
   initialCapital: number;
   notes: string[];
   hedgeWeights: Record<string, number>;
+  /** Per-span hedge weights (hedge_coverage_rule reallocate); absent or empty when they never change. */
+  hedgeSchedule?: WeightSpan[];
   runtimeMs: number;
   loadMs: number;
   loopMs: number;
@@ -258,6 +260,7 @@ export async function executeBacktest(opts: BacktestOptions): Promise<BacktestRu
       initialCapital: capital,
       notes: [...verdict.notes, ...parts.notes, ...derived, ...prepared],
       hedgeWeights: verdict.weights,
+      hedgeSchedule: verdict.schedule,
       runtimeMs: performance.now() - t0,
       loadMs,
       loopMs: performance.now() - t1,

@@ -48,6 +48,8 @@ export interface BacktestSummary {
   load_ms: number;
   loop_ms: number;
   hedge_weights: Record<string, number>;
+  /** Per-span hedge weights (hedge_coverage_rule reallocate), when they change during the run. */
+  hedge_schedule?: { from: string; weights: Record<string, number> }[];
   notes: string[];
   data: { dir: string; dataset_id: string; synthetic: boolean };
   final_positions: Record<string, number>;
@@ -121,6 +123,9 @@ export function summarise(s: SummaryInput): BacktestSummary {
     load_ms: round(s.loadMs),
     loop_ms: round(s.loopMs),
     hedge_weights: s.hedgeWeights,
+    ...(s.hedgeSchedule && s.hedgeSchedule.length > 0
+      ? { hedge_schedule: s.hedgeSchedule.map((e) => ({ from: iso(e.fromMs), weights: e.weights })) }
+      : {}),
     notes,
     data: { dir: s.data.dataDir, dataset_id: s.data.datasetId, synthetic: s.data.synthetic },
     final_positions: s.parts.positions.snapshot(),
