@@ -4,7 +4,6 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { ConfigError } from '../domain/errors.js';
 import {
@@ -44,21 +43,9 @@ export const SIGNAL_SOURCES_DIR = 'signal_sources';
  * The config directory: `dir` if given, else env BASIS_CONFIG_DIR, else `<package root>/config`. The
  * package root is two levels above this file (src/config) or three (dist/src/config, compiled).
  */
-export function resolveConfigDir(dir?: string): string {
-  if (dir) return resolve(dir);
-  const fromEnv = process.env.BASIS_CONFIG_DIR;
-  if (fromEnv) return resolve(fromEnv);
-  return join(packageRoot(), 'config');
-}
+import { resolveConfigDir } from './paths.js';
 
-function packageRoot(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const up of ['../..', '../../..']) {
-    const candidate = resolve(here, up);
-    if (existsSync(join(candidate, 'package.json'))) return candidate;
-  }
-  return resolve(here, '../..');
-}
+export { resolveConfigDir };
 
 /** A path for messages: relative to the config dir's parent (`config/modes/x.yaml`) when below it. */
 export function displayPath(configDir: string, absolutePath: string): string {

@@ -4,7 +4,7 @@
  * live engine; the commands that do need them (serve, devnet up, run, the store) load them on demand.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -81,5 +81,26 @@ describe('modules loaded at startup', () => {
     expect(r.code).toBe(0);
     expect(r.packages.has('@electric-sql')).toBe(true);
     for (const p of ['viem', 'ccxt', 'fastify', 'pg']) expect(r.packages.has(p), p).toBe(false);
+  });
+
+  test('basis modes answers from its listing cache while no mode file changed (no schema or YAML loaded)', () => {
+    const cfg = join(work, 'cfg-modes');
+    cpSync(join(ROOT, 'config'), cfg, { recursive: true });
+    const first = loadedBy(['modes', '--config', cfg]);
+    expect(first.code).toBe(0);
+    expect(first.packages.has('zod')).toBe(true);
+    const again = loadedBy(['modes', '--config', cfg]);
+    expect(again.code).toBe(0);
+    expect([...again.packages].sort()).toEqual(['commander']);
+    // a changed mode file is read again: the listing shows its new description
+    const f = join(cfg, 'modes/btc_basis.yaml');
+    writeFileSync(f, readFileSync(f, 'utf8').replace(/^description: >-$/m, 'description: >-\n  Changed.'));
+    const changed = spawnSync(process.execPath, [BIN, 'modes', '--config', cfg], {
+      cwd: work,
+      encoding: 'utf8',
+    });
+    expect(changed.stdout).toMatch(/^btc_basis +USDT +basis +Changed\./m);
+    const cachedAgain = loadedBy(['modes', '--config', cfg]);
+    expect([...cachedAgain.packages].sort()).toEqual(['commander']);
   });
 });
