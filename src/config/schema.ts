@@ -190,6 +190,19 @@ export const CexVenueSchema = z
       .object({
         /** Tier-1 maintenance margin rate per symbol (decimal). */
         maintenance_margin_rate: z.record(z.string(), fraction),
+        /**
+         * Tiered maintenance margin per symbol (the venue's brackets by position notional, ascending): a
+         * position of notional N in the bracket up to `max_notional_usdt` needs N × rate − cum, cum making
+         * the requirement continuous across brackets (Binance `cum`, Bybit/OKX maintenance deduction). The
+         * first bracket's rate is the symbol's `maintenance_margin_rate`; a symbol without tiers has that
+         * one rate at every notional.
+         */
+        maintenance_margin_tiers: z
+          .record(
+            z.string(),
+            z.array(z.object({ max_notional_usdt: positive, rate: fraction }).strict()).min(1),
+          )
+          .optional(),
         max_leverage: positive,
         funding_interval_hours: positive.default(8),
         /** Multi-assets margin: asset → collateral value ratio (BTC 0.95 = a 5 % haircut); absent = USDT only. */

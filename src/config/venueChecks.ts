@@ -77,6 +77,19 @@ export function venueFileIssues(
         add(['symbols', 'perp'], `${symbol} has no perp.maintenance_margin_rate entry`);
       }
     }
+    for (const [symbol, tiers] of Object.entries(venue.perp.maintenance_margin_tiers ?? {})) {
+      const at = ['perp', 'maintenance_margin_tiers', symbol];
+      if (!perps.has(symbol)) add(at, `${symbol} is not in symbols.perp`);
+      const tier1 = venue.perp.maintenance_margin_rate[symbol];
+      if (tier1 !== undefined && tiers[0].rate !== tier1)
+        add([...at, '0', 'rate'], `expected ${tier1} (perp.maintenance_margin_rate.${symbol}), received ${tiers[0].rate}`);
+      for (let i = 1; i < tiers.length; i++) {
+        if (!(tiers[i].max_notional_usdt > tiers[i - 1].max_notional_usdt))
+          add([...at, String(i), 'max_notional_usdt'], 'expected brackets in ascending notional');
+        if (tiers[i].rate < tiers[i - 1].rate)
+          add([...at, String(i), 'rate'], 'expected a rate at least the previous bracket\'s');
+      }
+    }
   }
 
   if (venue.kind === 'lending') {

@@ -177,12 +177,17 @@ export class LiveCex implements OrderVenue {
     if (s === 0) return this.mk.perpView(k, 0, this.entry[k], this.cursor.step, NaN);
     const m = this.mk.markAt(k, this.cursor.step);
     const acct = this.measure();
-    const mmr = this.mk.mmr[k];
-    // Binance one-way cross: the other positions' PnL and maintenance margin move the LP
-    const others = acct.margin - s * (m - this.entry[k]) - (acct.mm - Math.abs(s) * m * mmr);
     const q = Math.abs(s);
+    // the bracket of the position's notional at the mark (maintenance = notional × MMR − cum)
+    const b = this.mk.bracket(k, q * m);
+    const mmr = this.mk.rateOf(k, b);
+    const cum = this.mk.cumOf(k, b);
+    // Binance one-way cross: the other positions' PnL and maintenance margin move the LP
+    const others = acct.margin - s * (m - this.entry[k]) - (acct.mm - this.mk.maintenance(k, q * m));
     const lp =
-      s < 0 ? (others + q * this.entry[k]) / (q * (1 + mmr)) : (q * this.entry[k] - others) / (q * (1 - mmr));
+      s < 0
+        ? (others + cum + q * this.entry[k]) / (q * (1 + mmr))
+        : (q * this.entry[k] - others - cum) / (q * (1 - mmr));
     return this.mk.perpView(k, s, this.entry[k], this.cursor.step, lp);
   }
 

@@ -31,7 +31,10 @@ export class CexMarket {
   readonly perpSymbols: readonly string[];
   /** Balance slot of each spot symbol's base asset. */
   readonly spotBase: number[] = [];
-  readonly mmr: Float64Array;
+  /** Per perp slot: the maintenance-margin brackets (upper notional, rate, cum), ascending. */
+  private readonly tierCap: Float64Array[] = [];
+  private readonly tierRate: Float64Array[] = [];
+  private readonly tierCum: Float64Array[] = [];
   readonly high: (Float64Array | null)[] = [];
   readonly low: (Float64Array | null)[] = [];
   readonly funding: Float64Array[] = [];
@@ -69,13 +72,24 @@ export class CexMarket {
     this.balanceAssets = assets;
     this.spotSymbols = [...symbols.spot];
     this.perpSymbols = [...symbols.perp];
-    this.mmr = new Float64Array(symbols.perp.length);
     symbols.perp.forEach((sym, k) => {
       if (!config.symbols.perp.includes(sym)) throw bad('symbols.perp', `${sym} is not listed`);
       const rate = config.perp.maintenance_margin_rate[sym];
       if (rate === undefined) throw bad(`perp.maintenance_margin_rate.${sym}`, 'missing');
       this.perpIdx.set(sym, k);
-      this.mmr[k] = rate;
+      const tiers = config.perp.maintenance_margin_tiers?.[sym] ?? [{ max_notional_usdt: Infinity, rate }];
+      const cap = new Float64Array(tiers.length);
+      const r = new Float64Array(tiers.length);
+      const cum = new Float64Array(tiers.length);
+      tiers.forEach((t, i) => {
+        // the last bracket extends to any notional; cum_i = cum_{i-1} + floor_i × (rate_i − rate_{i-1})
+        cap[i] = i === tiers.length - 1 ? Infinity : t.max_notional_usdt;
+        r[i] = t.rate;
+        cum[i] = i === 0 ? 0 : cum[i - 1] + tiers[i - 1].max_notional_usdt * (t.rate - tiers[i - 1].rate);
+      });
+      this.tierCap.push(cap);
+      this.tierRate.push(r);
+      this.tierCum.push(cum);
       const base = `cex.${ex}.${sym}`;
       this.markId.push(`${base}.perp.price`);
       this.mark.push(cursor.series(`${base}.perp.price`));
@@ -83,6 +97,31 @@ export class CexMarket {
       this.low.push(opt(`${base}.perp.low`));
       this.funding.push(fundingGrid(cursor, `${base}.funding`));
     });
+  }
+
+  /** The maintenance-margin bracket of perp slot `k` for a position of `notional` USDT. */
+  bracket(k: number, notional: number): number {
+    const cap = this.tierCap[k];
+    let b = 0;
+    while (notional > cap[b]) b++;
+    return b;
+  }
+
+  /** Maintenance margin rate of bracket `b` of perp slot `k`. */
+  rateOf(k: number, b: number): number {
+    return this.tierRate[k][b];
+  }
+
+  /** Maintenance amount (cum) of bracket `b` of perp slot `k`, USDT. */
+  cumOf(k: number, b: number): number {
+    return this.tierCum[k][b];
+  }
+
+  /** Maintenance margin of a position of `notional` USDT on perp slot `k`: notional × rate − cum of its bracket. */
+  maintenance(k: number, notional: number): number {
+    if (notional === 0) return 0;
+    const b = this.bracket(k, notional);
+    return notional * this.tierRate[k][b] - this.tierCum[k][b];
   }
 
   /** Perp mark at `step`; missing → DataError naming the series and the time. */
@@ -128,7 +167,7 @@ export class CexMarket {
       const n = Math.abs(s) * m;
       upnl += s * (m - entry[k]);
       notional += n;
-      mm += n * this.mmr[k];
+      mm += this.maintenance(k, n);
     }
     out.upnl = upnl;
     out.notional = notional;
@@ -156,7 +195,7 @@ export class CexMarket {
       entryPrice,
       markPrice: m,
       unrealizedPnl: size === 0 ? 0 : size * (m - entryPrice),
-      maintenanceMargin: size === 0 ? 0 : Math.abs(size) * m * this.mmr[k],
+      maintenanceMargin: size === 0 ? 0 : this.maintenance(k, Math.abs(size) * m),
       liquidationPrice: size === 0 ? NaN : liquidationPrice,
       stopLossPrice,
       takeProfitPrice,

@@ -380,24 +380,37 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
 
   // ---- internals ---------------------------------------------------------------------------------------
 
-  /** Binance one-way cross LP of position k (cum = 0), other positions held at their current marks. */
+  /**
+   * Binance one-way cross LP of position k, other positions held at their current marks: the price where
+   * margin balance = maintenance margin, with the MMR and cum of the bracket of the position's notional at
+   * that price (the bracket at the mark first; recomputed once when the LP falls in another bracket).
+   */
   private liquidationPrice(k: number, step: number): number {
     let wb = this.balances[0];
     for (let j = 0; j < this.size.length; j++) {
       const s = this.size[j];
       if (j === k || s === 0) continue;
       const m = this.mk.markAt(j, step);
-      wb += s * (m - this.entry[j]) - Math.abs(s) * m * this.mk.mmr[j];
+      wb += s * (m - this.entry[j]) - this.mk.maintenance(j, Math.abs(s) * m);
     }
     const q = Math.abs(this.size[k]);
     const ep = this.entry[k];
     const kc = this.coll ? this.coll.split(this.mk, this.balances, step, k) : 0;
     if (this.coll) wb += this.coll.fixed;
-    if (this.size[k] < 0) {
-      const den = q * (1 + this.mk.mmr[k]) - kc;
-      return den > 0 ? (wb + q * ep) / den : Infinity;
-    }
-    return (q * ep - wb) / (q * (1 - this.mk.mmr[k]) + kc);
+    const at = (b: number): number => {
+      const mmr = this.mk.rateOf(k, b);
+      const cum = this.mk.cumOf(k, b);
+      if (this.size[k] < 0) {
+        const den = q * (1 + mmr) - kc;
+        return den > 0 ? (wb + cum + q * ep) / den : Infinity;
+      }
+      return (q * ep - wb - cum) / (q * (1 - mmr) + kc);
+    };
+    const b = this.mk.bracket(k, q * this.mk.markAt(k, step));
+    const lp = at(b);
+    if (!Number.isFinite(lp) || lp <= 0) return lp;
+    const b2 = this.mk.bracket(k, q * lp);
+    return b2 === b ? lp : at(b2);
   }
 
   private liquidateAccount(step: number, trigger: number, lp: number, reason: string, ledger: Ledger): void {
@@ -412,7 +425,7 @@ export class SimulatedCex implements CexVenue, SimulatedVenue {
       const m = this.mk.markAt(k, step);
       const price = k === trigger ? lp : m;
       this.balances[0] += s * (price - this.entry[k]);
-      mm += Math.abs(s) * price * this.mk.mmr[k];
+      mm += this.mk.maintenance(k, Math.abs(s) * price);
       positions.push({
         symbol: this.perpSymbols[k],
         size: s,
