@@ -82,12 +82,15 @@ export function venueFileIssues(
       if (!perps.has(symbol)) add(at, `${symbol} is not in symbols.perp`);
       const tier1 = venue.perp.maintenance_margin_rate[symbol];
       if (tier1 !== undefined && tiers[0].rate !== tier1)
-        add([...at, '0', 'rate'], `expected ${tier1} (perp.maintenance_margin_rate.${symbol}), received ${tiers[0].rate}`);
+        add(
+          [...at, '0', 'rate'],
+          `expected ${tier1} (perp.maintenance_margin_rate.${symbol}), received ${tiers[0].rate}`,
+        );
       for (let i = 1; i < tiers.length; i++) {
         if (!(tiers[i].max_notional_usdt > tiers[i - 1].max_notional_usdt))
           add([...at, String(i), 'max_notional_usdt'], 'expected brackets in ascending notional');
         if (tiers[i].rate < tiers[i - 1].rate)
-          add([...at, String(i), 'rate'], 'expected a rate at least the previous bracket\'s');
+          add([...at, String(i), 'rate'], "expected a rate at least the previous bracket's");
       }
     }
   }
