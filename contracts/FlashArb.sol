@@ -75,6 +75,8 @@ contract FlashArb {
     error Reentrant();
     error UnexpectedCallback(address from);
     error BadPath();
+    error TokenCallFailed(address token);
+    error PartialFill(address pool, uint256 paid, uint256 amountIn);
     error ProfitTooLow(uint256 amountOut, uint256 owed, uint256 minProfit);
 
     event Arbitrage(address indexed token, uint256 amountIn, uint256 profit, uint8 source);
@@ -99,7 +101,7 @@ contract FlashArb {
         _pay(p.token, owner, address(this), p.amountIn);
         uint256 out = _swapAll(p.hops, p.amountIn);
         profit = _settle(out, p.amountIn, p.minProfit);
-        IArbERC20(p.token).transfer(owner, out);
+        _send(p.token, owner, out);
         emit Arbitrage(p.token, p.amountIn, profit, 0);
     }
 
@@ -110,7 +112,7 @@ contract FlashArb {
         IArbAavePool(aavePool).flashLoanSimple(address(this), p.token, p.amountIn, abi.encode(p), 0);
         profit = _profit;
         _profit = 0;
-        IArbERC20(p.token).transfer(owner, profit);
+        _send(p.token, owner, profit);
         emit Arbitrage(p.token, p.amountIn, profit, 1);
     }
 
@@ -128,8 +130,13 @@ contract FlashArb {
         );
         profit = _profit;
         _profit = 0;
-        IArbERC20(p.token).transfer(owner, profit);
+        _send(p.token, owner, profit);
         emit Arbitrage(p.token, p.amountIn, profit, 2);
+    }
+
+    /// Sends any balance of `token` held by the contract to the owner (nothing stays here after a run).
+    function sweep(address token) external guarded {
+        _send(token, owner, IArbERC20(token).balanceOf(address(this)));
     }
 
     /// Aave V3 IFlashLoanSimpleReceiver.
@@ -147,7 +154,7 @@ contract FlashArb {
         uint256 out = _swapAll(p.hops, amount);
         _caller = aavePool;
         _profit = _settle(out, amount + premium, p.minProfit);
-        IArbERC20(asset).approve(aavePool, amount + premium);
+        _call(asset, abi.encodeWithSelector(IArbERC20.approve.selector, aavePool, amount + premium));
         return true;
     }
 
@@ -159,7 +166,7 @@ contract FlashArb {
         uint256 owed = p.amountIn + fee0 + fee1;
         uint256 out = _swapAll(p.hops, p.amountIn);
         _profit = _settle(out, owed, p.minProfit);
-        IArbERC20(p.token).transfer(pool, owed);
+        _send(p.token, pool, owed);
     }
 
     /// Uniswap V3 IUniswapV3SwapCallback: pays the pool being swapped on, nobody else.
@@ -167,7 +174,7 @@ contract FlashArb {
         if (msg.sender != _caller || msg.sender == address(0)) revert UnexpectedCallback(msg.sender);
         address tokenIn = abi.decode(data, (address));
         uint256 owed = uint256(amount0Delta > 0 ? amount0Delta : amount1Delta);
-        IArbERC20(tokenIn).transfer(msg.sender, owed);
+        _send(tokenIn, msg.sender, owed);
     }
 
     function _checkPath(Plan calldata p) private pure {
@@ -182,10 +189,17 @@ contract FlashArb {
     }
 
     function _pay(address token, address from, address to, uint256 amount) private {
-        (bool ok, bytes memory ret) = token.call(
-            abi.encodeWithSelector(IArbERC20.transferFrom.selector, from, to, amount)
-        );
-        if (!ok || (ret.length > 0 && !abi.decode(ret, (bool)))) revert BadPath();
+        _call(token, abi.encodeWithSelector(IArbERC20.transferFrom.selector, from, to, amount));
+    }
+
+    function _send(address token, address to, uint256 amount) private {
+        _call(token, abi.encodeWithSelector(IArbERC20.transfer.selector, to, amount));
+    }
+
+    /// A token call that tolerates tokens returning nothing (USDT) and fails on `false` or a revert.
+    function _call(address token, bytes memory data) private {
+        (bool ok, bytes memory ret) = token.call(data);
+        if (!ok || (ret.length > 0 && !abi.decode(ret, (bool)))) revert TokenCallFailed(token);
     }
 
     function _swapAll(Hop[] memory hops, uint256 amountIn) private returns (uint256 amount) {
@@ -208,7 +222,7 @@ contract FlashArb {
         uint256 inWithFee = amountIn * (10_000 - h.feeBps);
         out = (inWithFee * rOut) / (rIn * 10_000 + inWithFee);
         _caller = address(0);
-        IArbERC20(h.tokenIn).transfer(h.pool, amountIn);
+        _send(h.tokenIn, h.pool, amountIn);
         pair.swap(zeroForOne ? 0 : out, zeroForOne ? out : 0, address(this), "");
     }
 
@@ -223,6 +237,8 @@ contract FlashArb {
             abi.encode(h.tokenIn)
         );
         _caller = address(0);
+        uint256 paid = uint256(zeroForOne ? a0 : a1);
+        if (paid != amountIn) revert PartialFill(h.pool, paid, amountIn);
         out = uint256(-(zeroForOne ? a1 : a0));
     }
 }

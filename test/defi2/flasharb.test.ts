@@ -70,6 +70,7 @@ describe.skipIf(!DEVNET)('FlashArb on the devnet', () => {
     expect(await revertOf(stranger, 'runWithCapital', [plan])).toBe('NotOwner()');
     expect(await revertOf(stranger, 'runWithAaveFlash', [plan])).toBe('NotOwner()');
     expect(await revertOf(stranger, 'runWithV3Flash', [plan, sc.flashPool])).toBe('NotOwner()');
+    expect(await revertOf(stranger, 'sweep', [sc.weth])).toBe('NotOwner()');
     // the owner's own call goes through
     expect(await revertOf(sc.owner.address, 'runWithAaveFlash', [plan])).toBe('');
   });

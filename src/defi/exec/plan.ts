@@ -22,6 +22,9 @@ export const FLASH_ARB_ABI = parseAbi([
   'error Reentrant()',
   'error UnexpectedCallback(address from)',
   'error BadPath()',
+  'error TokenCallFailed(address token)',
+  'error PartialFill(address pool, uint256 paid, uint256 amountIn)',
+  'function sweep(address token)',
   'error ProfitTooLow(uint256 amountOut, uint256 owed, uint256 minProfit)',
 ]);
 
