@@ -18,7 +18,11 @@ import {
   type Hex,
 } from 'viem';
 import { aavePremium, FLASH_ARB_ABI, planOf, revertName, v3FlashFee } from '../../src/defi/exec/index.js';
+import { legOf, sizePath } from '../../src/defi/arb/index.js';
+import { PoolReader } from '../../src/defi/pools/index.js';
 import { builtContract } from '../../src/devnet/artifacts.js';
+import { createV2Pair } from '../../src/devnet/deploy/uniswapV2.js';
+import { deployToken } from '../defi/devnetPools.js';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { DEVNET } from '../onchain/fixture.js';
 import { arbScenario, engineOf, ERC20, walletOf, type ArbScenario } from './scenario.js';
@@ -166,6 +170,7 @@ describe.skipIf(!DEVNET)('FlashArb on the devnet', () => {
     await devnet.fund(sc.owner.address, { WETH: 10 });
     const w = walletOf(devnet, sc.owner);
     await devnet.pub.waitForTransactionReceipt({
+      pollingInterval: 5,
       hash: await w.writeContract({
         address: sc.weth,
         abi: ERC20,
@@ -192,6 +197,33 @@ describe.skipIf(!DEVNET)('FlashArb on the devnet', () => {
     console.log(`flasharb gas: own capital ${x.gasUsed}, uniswap v3 flash ${y.gasUsed}`);
   });
 
+  test('three hops across V2 and V3 (WETH → T → USDT → WETH), sized by the library, flash-loaned from Aave', async () => {
+    const t = await deployToken(devnet, 'T', 18);
+    const f = devnet.deployment.uniswapV2.factory;
+    const e18 = 10n ** 18n;
+    // T is worth 1 USDT on one pair, but 1 WETH buys 3,300 T on the other: the V3 pool closes the cycle at 3,000
+    const tw = await createV2Pair(devnet.admin, f, t, sc.weth, 330_000n * e18, 100n * e18);
+    const tu = await createV2Pair(devnet.admin, f, t, sc.usdt, 300_000n * e18, 300_000n * 10n ** 6n);
+    const r = new PoolReader(devnet.pub, { multicall: devnet.deployment.uniswapV2.multicall });
+    const legs = [
+      legOf(await r.v2Pair(tw), sc.weth),
+      legOf(await r.v2Pair(tu), t),
+      legOf(await r.v3Pool(sc.v3), sc.usdt),
+    ];
+    const o = sizePath(legs);
+    expect(o).not.toBeNull();
+    const engine = await engineOf(sc, { kind: 'aave' }, dir);
+    const before = await sc.wethOf(sc.owner.address);
+    const x = await engine.execute(o!);
+    const expected = o!.profit - aavePremium(o!.amountIn, 5n);
+    expect(x).toMatchObject({ sent: true, status: 'success', profit: expected });
+    expect(x.simulation.difference).toBe(0n);
+    expect((await sc.wethOf(sc.owner.address)) - before).toBe(expected);
+    console.log(
+      `flasharb 3 hops (V2, V2, V3) via aave: size ${o!.amountIn}, profit ${expected} wei, gas ${x.gasUsed}`,
+    );
+  });
+
   test('an unprofitable plan reverts on chain with nothing lost but gas; the engine does not even send it', async () => {
     const o = await sc.opportunity();
     const engine = await engineOf(sc, { kind: 'aave' }, dir);
@@ -210,7 +242,7 @@ describe.skipIf(!DEVNET)('FlashArb on the devnet', () => {
       args: [tooMuch],
       gas: 1_000_000n,
     });
-    const r = await devnet.pub.waitForTransactionReceipt({ hash });
+    const r = await devnet.pub.waitForTransactionReceipt({ hash, pollingInterval: 5 });
     expect(r.status).toBe('reverted');
     expect(await sc.wethOf(sc.owner.address)).toBe(ownerBefore);
     expect(await sc.wethOf(aave)).toBe(poolBefore);
