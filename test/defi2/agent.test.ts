@@ -4,12 +4,13 @@
  * sees nothing more; with a relay that drops everything the bundle expires and nothing is lost; metrics as
  * Prometheus text.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { Hex } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
+import { main } from '../../src/cli/main.js';
 import { ArbitrageAgent } from '../../src/defi/agents/arbitrage.js';
 import { BundleClient, bundleKeyFromEnv } from '../../src/defi/exec/index.js';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
@@ -57,6 +58,25 @@ async function agentOf(): Promise<ArbitrageAgent> {
   });
 }
 
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    err += String(s);
+    return true;
+  });
+  try {
+    return { code: await main(argv), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
 describe.skipIf(!DEVNET)('arbitrage agent', () => {
   test('captures the devnet mispricing through a bundle, then sees nothing; metrics exported', async () => {
     const agent = await agentOf();
@@ -78,6 +98,59 @@ describe.skipIf(!DEVNET)('arbitrage agent', () => {
     );
     console.log(
       `agent: seen ${m.opportunitiesSeen}, validated ${m.validated}, simulated ${m.simulated}, sent ${m.sent}, included ${m.included}, profit ${expected} wei WETH, gas ${m.gasUsed}`,
+    );
+  });
+
+  test('basis agent run arbitrage --config FILE: one block, captured through the relay, metrics written', async () => {
+    const expected = (await (await engineOf(sc, { kind: 'aave' }, dir)).simulate(await sc.opportunity()))
+      .simulated!;
+    const config = join(dir, 'agent.yaml');
+    const metrics = join(dir, 'metrics.prom');
+    writeFileSync(
+      config,
+      [
+        `rpc_url: ${devnet.rpcUrl}`,
+        `flash_arb: "${sc.arb}"`,
+        'source: aave',
+        `pools: ["${sc.v3}", "${sc.pair}"]`,
+        `tokens: ["${sc.weth}"]`,
+        `multicall: "${devnet.deployment.uniswapV2.multicall}"`,
+        'key_env: AGENT_TEST_KEY',
+        `relay_url: ${relay.url}`,
+        `journal_dir: ${join(dir, 'journal')}`,
+        'limits: { min_profit: 1000, max_gas_per_opportunity: 600000 }',
+      ].join('\n'),
+    );
+    const env = { AGENT_TEST_KEY: sc.ownerKey, FLASHBOTS_AUTH_KEY: generatePrivateKey() };
+    Object.assign(process.env, env);
+    const before = await sc.wethOf(sc.owner.address);
+    try {
+      const r = await cli(
+        'agent',
+        'run',
+        'arbitrage',
+        '--config',
+        config,
+        '--blocks',
+        '1',
+        '--metrics',
+        metrics,
+      );
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/block \d+: included \(profit \d+\)/);
+      expect(r.out).not.toContain(sc.ownerKey.slice(2));
+    } finally {
+      for (const k of Object.keys(env)) delete process.env[k];
+    }
+    expect((await sc.wethOf(sc.owner.address)) - before).toBe(expected);
+    expect(readFileSync(metrics, 'utf8')).toContain(
+      'basis_agent_transactions_included_total{agent="arbitrage"} 1',
+    );
+    const bad = await cli('agent', 'run', 'liquidation', '--config', config);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toBe(
+      'basis: agent: liquidation: unknown agent: only arbitrage is built (liquidation and market-maker are not yet)\n',
     );
   });
 
