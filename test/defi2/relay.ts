@@ -25,6 +25,8 @@ export class LoopbackRelay {
   /** Bundles that were executed but rolled back (a revert or a reorder). */
   rolledBack = 0;
   dropAll = false;
+  /** Called when a bundle arrives, before its block is built (the tests' fault injection). */
+  onBundle: (() => Promise<void>) | null = null;
   private toDrop = 0;
   private readonly pending = new Map<bigint, Bundle[]>();
   private server!: Server;
@@ -89,6 +91,7 @@ export class LoopbackRelay {
     if (req.method === 'eth_sendBundle') {
       const block = BigInt(p.blockNumber);
       this.received.push({ block, searcher: address });
+      await this.onBundle?.();
       if (this.dropAll || this.toDrop > 0) {
         if (!this.dropAll) this.toDrop--;
         this.dropped++;

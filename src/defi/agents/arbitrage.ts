@@ -15,7 +15,7 @@ import type { Address, PublicClient } from 'viem';
 import { scanSpatial, type Opportunity } from '../arb/index.js';
 import { PoolGraph, PoolReader } from '../pools/index.js';
 import type { BundleClient } from '../exec/bundle.js';
-import type { ExecutionEngine } from '../exec/engine.js';
+import type { ExecutionEngine, Prepared } from '../exec/engine.js';
 import { emptyMetrics, prometheusText, type AgentMetrics } from './metrics.js';
 
 export interface ArbitrageAgentOptions {
@@ -48,7 +48,9 @@ export interface StepResult {
     | 'included'
     | 'expired'
     | 'reverted'
-    | 'halted';
+    | 'replaced'
+    | 'halted'
+    | 'error';
   detail?: string;
 }
 
@@ -56,6 +58,8 @@ export class ArbitrageAgent {
   readonly metrics: AgentMetrics = emptyMetrics();
   halted: string | null = null;
   private lastBlock = -1n;
+  /** A bundle whose submission failed half-way (relay or node down): resolved before anything new. */
+  private inflight: { p: Prepared; o: Opportunity } | null = null;
 
   constructor(private readonly o: ArbitrageAgentOptions) {}
 
@@ -63,14 +67,59 @@ export class ArbitrageAgent {
     return prometheusText('arbitrage', this.metrics);
   }
 
-  /** One pass on the latest block; a block already processed is skipped (outcome `none`). */
+  /**
+   * One pass on the latest block; a block already processed is skipped (outcome `none`). A failure (the node
+   * or the relay down) is reported as `error` and the block is tried again at the next call; a bundle caught
+   * half-way is re-sent as the same signed bytes (same nonce: it can land at most once) before anything new.
+   */
   async step(): Promise<StepResult> {
+    let block = this.lastBlock;
+    try {
+      block = await this.o.pub.getBlockNumber({ cacheTime: 0 });
+      if (this.halted) return { block, outcome: 'halted', detail: this.halted };
+      if (block === this.lastBlock) return { block, outcome: 'none' };
+      const r = this.inflight ? await this.resume(block, this.inflight) : await this.process(block);
+      this.lastBlock = block;
+      this.metrics.blocks++;
+      return r;
+    } catch (err) {
+      return { block, outcome: 'error', detail: (err as Error).message.split('\n')[0] };
+    }
+  }
+
+  private async resume(block: bigint, f: { p: Prepared; o: Opportunity }): Promise<StepResult> {
+    const { p, o } = f;
+    const token = o.token.toLowerCase();
+    const r = await this.o.pub.getTransactionReceipt({ hash: p.hash! }).catch(() => null);
+    if (r) {
+      this.inflight = null;
+      this.o.engine.release(p);
+      return this.booked(
+        block,
+        o,
+        token,
+        r.status === 'success',
+        p.simulation.simulated ?? 0n,
+        r.gasUsed,
+        r.gasUsed * r.effectiveGasPrice,
+      );
+    }
+    const mined = await this.o.pub.getTransactionCount({ address: p.from!, blockTag: 'latest' });
+    if (mined > p.nonce!) {
+      this.inflight = null;
+      this.o.engine.release(p);
+      return {
+        block,
+        opportunity: o,
+        outcome: 'replaced',
+        detail: `nonce ${p.nonce} used by another transaction`,
+      };
+    }
+    return this.sendBundle(block, o, p);
+  }
+
+  private async process(block: bigint): Promise<StepResult> {
     const m = this.metrics;
-    const block = await this.o.pub.getBlockNumber({ cacheTime: 0 });
-    if (this.halted) return { block, outcome: 'halted', detail: this.halted };
-    if (block === this.lastBlock) return { block, outcome: 'none' };
-    this.lastBlock = block;
-    m.blocks++;
     const reader = new PoolReader(this.o.pub, { multicall: this.o.multicall, blockNumber: block });
     const graph = new PoolGraph(await Promise.all(this.o.pools.map((p) => reader.pool(p))));
     const allowed = new Set(this.o.tokens.map((t) => t.toLowerCase()));
@@ -106,17 +155,21 @@ export class ArbitrageAgent {
     if (!p.raw) return { block, opportunity: best, outcome: 'simulation', detail: p.simulation.reason };
     m.simulated++;
     m.sent++;
-    const out = await this.o.bundles.submit([p.raw], { maxBlocks: this.o.maxBlocks ?? 3 });
-    if (!out.included) {
-      engine.release(p);
-      return { block, opportunity: best, outcome: 'expired', detail: `targets ${out.targets.join(', ')}` };
-    }
-    engine.release(p);
+    return this.sendBundle(block, best, p);
+  }
+
+  private async sendBundle(block: bigint, o: Opportunity, p: Prepared): Promise<StepResult> {
+    this.inflight = { p, o };
+    const out = await this.o.bundles!.submit([p.raw!], { maxBlocks: this.o.maxBlocks ?? 3 });
+    this.inflight = null;
+    this.o.engine.release(p);
+    if (!out.included)
+      return { block, opportunity: o, outcome: 'expired', detail: `targets ${out.targets.join(', ')}` };
     const r = await this.o.pub.getTransactionReceipt({ hash: p.hash! });
     return this.booked(
       block,
-      best,
-      token,
+      o,
+      o.token.toLowerCase(),
       r.status === 'success',
       p.simulation.simulated ?? 0n,
       r.gasUsed,

@@ -148,7 +148,8 @@ export async function runAgent(
       const seen = agent.metrics.blocks;
       const r = await agent.step();
       if (agent.metrics.blocks === seen) {
-        // no new block yet
+        // no new block yet, or the node / relay failed (tried again on the next pass)
+        if (r.outcome === 'error') print(`block ${r.block}: error (${r.detail})`);
         await new Promise((ok) => setTimeout(ok, interval));
         continue;
       }

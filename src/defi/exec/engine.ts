@@ -70,6 +70,8 @@ export interface Simulation {
 
 export interface Prepared {
   simulation: Simulation;
+  /** The signer (the contract's owner). */
+  from?: Address;
   raw?: Hex;
   hash?: Hash;
   nonce?: number;
@@ -230,7 +232,7 @@ export class FlashArbEngine implements ExecutionEngine {
       data,
       value: 0n,
     });
-    return { simulation, raw, hash: keccak256(raw), nonce, gas, fees };
+    return { simulation, from: this.o.account.address, raw, hash: keccak256(raw), nonce, gas, fees };
   }
 
   release(p: Prepared): void {
