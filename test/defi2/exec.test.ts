@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { Hex } from 'viem';
-import { feesFor, NonceManager } from '../../src/defi/exec/index.js';
+import { bumpFees, feesFor, NonceManager } from '../../src/defi/exec/index.js';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { TxJournal } from '../../src/venues/onchain/chain/journal.js';
 import { DEVNET } from '../onchain/fixture.js';
@@ -128,6 +128,82 @@ describe.skipIf(!DEVNET)('execution engines on the devnet', () => {
     expect(await other.reconcile()).toEqual({ mined: 1, pending: 1 });
     expect(other.reserved).toEqual([]);
     expect(await other.next()).toBe(1);
+  });
+
+  test('a stuck transaction is replaced (same nonce, higher fees under the cap); exactly one lands', async () => {
+    const o = await sc.opportunity();
+    const a = sc.owner.address;
+    const chainId = devnet.deployment.chainId;
+    const engine = await engineOf(sc, { kind: 'aave' }, dir, { replaceAfterBlocks: 1 });
+    const expected = (await engine.simulate(o)).simulated!;
+    const j = TxJournal.at(dir, chainId, a);
+    const inPool = async (hash: Hex) =>
+      (await devnet.pub.getTransaction({ hash }).catch(() => null)) !== null;
+    /** Bounded polling on a condition (a deadline, not an expectation). */
+    const until = async <T>(f: () => Promise<T | null>): Promise<T> => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const v = await f();
+        if (v !== null) return v;
+        if (Date.now() > deadline) throw new Error('condition not met within 30 s');
+        await new Promise((ok) => setTimeout(ok, 5));
+      }
+    };
+    const before = await sc.wethOf(a);
+    await devnet.rpc('evm_setAutomine', [false]);
+    try {
+      const run = engine.execute(o);
+      const first = await until(async () => {
+        const p = j.pending;
+        return p && (await inPool(p.hash)) ? p.hash : null;
+      });
+      // the base fee jumps above what it offered: the next block leaves it out
+      const tx = await devnet.pub.getTransaction({ hash: first });
+      await devnet.rpc('anvil_setNextBlockBaseFeePerGas', [`0x${(tx.maxFeePerGas! + 1n).toString(16)}`]);
+      await devnet.rpc('evm_mine', []);
+      expect(await devnet.pub.getTransactionReceipt({ hash: first }).catch(() => null)).toBeNull();
+      const second = await until(async () => {
+        const p = j.pending;
+        return p && p.hash !== first && (await inPool(p.hash)) ? p.hash : null;
+      });
+      const tx2 = await devnet.pub.getTransaction({ hash: second });
+      expect(tx2.nonce).toBe(tx.nonce);
+      expect(tx2.maxFeePerGas! > tx.maxFeePerGas!).toBe(true);
+      await devnet.rpc('evm_mine', []);
+      const x = await run;
+      expect(x).toMatchObject({
+        sent: true,
+        status: 'success',
+        hash: second,
+        replacements: 1,
+        profit: expected,
+      });
+      expect(await devnet.pub.getTransactionReceipt({ hash: first }).catch(() => null)).toBeNull();
+      expect((await sc.wethOf(a)) - before).toBe(expected);
+      expect(await devnet.pub.getTransactionCount({ address: a })).toBe(1);
+      expect(j.pending).toBeNull();
+      console.log(
+        `exec replacement: maxFeePerGas ${tx.maxFeePerGas} → ${tx2.maxFeePerGas}, tip ${tx.maxPriorityFeePerGas} → ${tx2.maxPriorityFeePerGas}`,
+      );
+    } finally {
+      await devnet.rpc('evm_setAutomine', [true]);
+    }
+  });
+
+  test('bumpFees: +12.5 % or the current quote, under the cap, else no replacement', () => {
+    const old = { maxFeePerGas: 1000n, maxPriorityFeePerGas: 100n, baseFeePerGas: 450n };
+    expect(
+      bumpFees(old, { maxFeePerGas: 900n, maxPriorityFeePerGas: 100n, baseFeePerGas: 400n }, 10_000n),
+    ).toEqual({
+      maxFeePerGas: 1126n,
+      maxPriorityFeePerGas: 113n,
+      baseFeePerGas: 400n,
+    });
+    expect(
+      bumpFees(old, { maxFeePerGas: 3000n, maxPriorityFeePerGas: 100n, baseFeePerGas: 1450n }, 2000n)
+        ?.maxFeePerGas,
+    ).toBe(2000n);
+    expect(bumpFees(old, old, 1100n)).toBeNull();
   });
 
   test('a fee cap below the base fee: nothing is signed or sent', async () => {

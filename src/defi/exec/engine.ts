@@ -27,10 +27,11 @@ import {
   type Hex,
   type LocalAccount,
   type PublicClient,
+  type TransactionReceipt,
 } from 'viem';
 import type { TxJournal } from '../../venues/onchain/chain/journal.js';
 import type { Opportunity } from '../arb/index.js';
-import { FeeCapError, quoteFees, type FeeOptions, type Fees } from './fees.js';
+import { bumpFees, FeeCapError, quoteFees, type FeeOptions, type Fees } from './fees.js';
 import type { NonceManager } from './nonce.js';
 import { aavePremium, FLASH_ARB_ABI, planOf, v3FlashFee, type ArbPlan } from './plan.js';
 
@@ -55,6 +56,8 @@ export interface EngineOptions {
   gasMargin?: number;
   pollIntervalMs?: number;
   receiptTimeoutMs?: number;
+  /** A sent transaction not mined after this many blocks is replaced (same nonce, fees +12.5 %, under the cap); 0 = never. Default 3. */
+  replaceAfterBlocks?: number;
 }
 
 export interface Simulation {
@@ -77,6 +80,8 @@ export interface Prepared {
   nonce?: number;
   gas?: bigint;
   fees?: Fees;
+  /** The call data signed (with the plan's minProfit). */
+  data?: Hex;
 }
 
 export interface Execution {
@@ -85,6 +90,8 @@ export interface Execution {
   reason?: string;
   hash?: Hash;
   status?: 'success' | 'reverted';
+  /** Times the transaction was replaced with higher fees (stuck for `replaceAfterBlocks` blocks). */
+  replacements?: number;
   /** Profit booked by the contract's Arbitrage event (token base units). */
   profit?: bigint;
   gasUsed?: bigint;
@@ -232,7 +239,7 @@ export class FlashArbEngine implements ExecutionEngine {
       data,
       value: 0n,
     });
-    return { simulation, from: this.o.account.address, raw, hash: keccak256(raw), nonce, gas, fees };
+    return { simulation, from: this.o.account.address, raw, hash: keccak256(raw), nonce, gas, fees, data };
   }
 
   release(p: Prepared): void {
@@ -252,28 +259,68 @@ export class FlashArbEngine implements ExecutionEngine {
     const p = await this.prepare(opp);
     if (!p.raw || !p.hash || p.nonce === undefined)
       return { sent: false, simulation: p.simulation, reason: p.simulation.reason };
-    const data = this.calldata(planOf(opp, 0n));
-    j.setPending({
-      hash: p.hash,
-      nonce: p.nonce,
-      raw: p.raw,
-      opKey: keccak256(encodePacked(['address', 'uint256', 'bytes'], [this.o.arb, 0n, data])),
-      description: `FlashArb ${this.source.kind} ${opp.amountIn} of ${opp.token}`,
-      sentAtMs: Date.now(),
-    });
+    const description = `FlashArb ${this.source.kind} ${opp.amountIn} of ${opp.token}`;
+    const opKey = keccak256(encodePacked(['address', 'uint256', 'bytes'], [this.o.arb, 0n, p.data!]));
+    const journal = (hash: Hash, raw: Hex) =>
+      j.setPending({ hash, nonce: p.nonce!, raw, opKey, description, sentAtMs: Date.now() });
+    journal(p.hash, p.raw);
     await this.o.pub.sendRawTransaction({ serializedTransaction: p.raw });
-    const receipt = await this.o.pub.waitForTransactionReceipt({
-      hash: p.hash,
-      pollingInterval: this.o.pollIntervalMs ?? 50,
-      timeout: this.o.receiptTimeoutMs ?? 180_000,
-    });
+    // wait for a receipt of any of our transactions at this nonce; replace a stuck one with higher fees
+    const hashes: Hash[] = [p.hash];
+    let fees = p.fees!;
+    let sentAt = await this.o.pub.getBlockNumber({ cacheTime: 0 });
+    let replacements = 0;
+    const deadline = Date.now() + (this.o.receiptTimeoutMs ?? 180_000);
+    const every = this.o.replaceAfterBlocks ?? 3;
+    let receipt: TransactionReceipt | null = null;
+    for (;;) {
+      for (const h of hashes) {
+        receipt = await this.o.pub.getTransactionReceipt({ hash: h }).catch(() => null);
+        if (receipt) break;
+      }
+      if (receipt) break;
+      if (Date.now() > deadline)
+        throw new Error(
+          `exec: no receipt for ${hashes.at(-1)} (nonce ${p.nonce}) within the timeout; it stays in the journal`,
+        );
+      const head = await this.o.pub.getBlockNumber({ cacheTime: 0 });
+      if (every > 0 && head >= sentAt + BigInt(every)) {
+        const bumped = bumpFees(
+          fees,
+          await quoteFees(this.o.pub, { ...this.o.fees, maxFeeCapWei: 2n ** 255n }),
+          this.o.fees.maxFeeCapWei,
+        );
+        if (bumped) {
+          const raw = await this.o.account.signTransaction({
+            type: 'eip1559',
+            chainId: this.o.chainId,
+            nonce: p.nonce,
+            gas: p.gas!,
+            maxFeePerGas: bumped.maxFeePerGas,
+            maxPriorityFeePerGas: bumped.maxPriorityFeePerGas,
+            to: this.o.arb,
+            data: p.data!,
+            value: 0n,
+          });
+          const hash = keccak256(raw);
+          journal(hash, raw);
+          await this.o.pub.sendRawTransaction({ serializedTransaction: raw });
+          hashes.push(hash);
+          fees = bumped;
+          replacements++;
+        }
+        sentAt = head;
+      }
+      await new Promise((ok) => setTimeout(ok, this.o.pollIntervalMs ?? 50));
+    }
     j.settle(p.nonce);
     this.o.nonces.release(p.nonce);
     const ev = parseEventLogs({ abi: FLASH_ARB_ABI, logs: receipt.logs, eventName: 'Arbitrage' });
     return {
       sent: true,
       simulation: p.simulation,
-      hash: p.hash,
+      hash: receipt.transactionHash,
+      replacements,
       status: receipt.status,
       profit: ev[0]?.args.profit,
       gasUsed: receipt.gasUsed,

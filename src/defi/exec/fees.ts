@@ -39,3 +39,17 @@ export function feesFor(baseFeePerGas: bigint, o: FeeOptions): Fees {
   const maxFeePerGas = wanted < o.maxFeeCapWei ? wanted : o.maxFeeCapWei;
   return { maxFeePerGas, maxPriorityFeePerGas: tip, baseFeePerGas };
 }
+
+/**
+ * Fees for a replacement of a stuck transaction (same nonce): both fees at least +12.5 % (nodes require
+ * +10 %) and at least today's quote, maxFeePerGas under the cap; null when the cap leaves no room for the bump.
+ */
+export function bumpFees(old: Fees, fresh: Fees, cap: bigint): Fees | null {
+  const up = (x: bigint) => (x * 1125n) / 1000n + 1n;
+  const max = (a: bigint, b: bigint) => (a > b ? a : b);
+  let maxFeePerGas = max(up(old.maxFeePerGas), fresh.maxFeePerGas);
+  if (maxFeePerGas > cap) maxFeePerGas = cap;
+  const maxPriorityFeePerGas = max(up(old.maxPriorityFeePerGas), fresh.maxPriorityFeePerGas);
+  if (maxFeePerGas < up(old.maxFeePerGas) || maxPriorityFeePerGas > maxFeePerGas) return null;
+  return { maxFeePerGas, maxPriorityFeePerGas, baseFeePerGas: fresh.baseFeePerGas };
+}
