@@ -72,11 +72,11 @@ describe.skipIf(!DEVNET)('bundles through the loopback relay', () => {
     const p = await engine.prepare(o);
     expect(p.simulation.ok).toBe(true);
     const c = client();
-    const head = await devnet.pub.getBlockNumber();
+    const head = await devnet.pub.getBlockNumber({ cacheTime: 0 });
     const call = await c.callBundle([p.raw!], head + 1n);
     expect(call.results).toHaveLength(1);
     expect(call.results[0].error).toBeUndefined();
-    expect(await devnet.pub.getBlockNumber()).toBe(head); // the simulation left the chain as it was
+    expect(await devnet.pub.getBlockNumber({ cacheTime: 0 })).toBe(head); // the simulation left the chain as it was
     const before = await sc.wethOf(sc.owner.address);
     const out = await c.submit([p.raw!]);
     expect(out).toMatchObject({ included: true, block: head + 1n, targets: [head + 1n] });
@@ -96,7 +96,7 @@ describe.skipIf(!DEVNET)('bundles through the loopback relay', () => {
     const engine = await engineOf(sc, { kind: 'aave' }, dir);
     const p = await engine.prepare(o);
     relay.dropNext(1);
-    const head = await devnet.pub.getBlockNumber();
+    const head = await devnet.pub.getBlockNumber({ cacheTime: 0 });
     const before = await sc.wethOf(sc.owner.address);
     const out = await client().submit([p.raw!]);
     expect(out).toMatchObject({ included: true, block: head + 2n, targets: [head + 1n, head + 2n] });

@@ -67,7 +67,12 @@ export async function arbScenario(devnet: Devnet): Promise<ArbScenario> {
   const owner = privateKeyToAccount(ownerKey);
   await devnet.fund(owner.address, { ETH: 10 });
   const arb = await s.deploy('FlashArb', builtContract('FlashArb'), [owner.address, d.aave.pool]);
-  const reader = () => new PoolReader(devnet.pub, { multicall: d.uniswapV2.multicall });
+  // at the node's current block (a cached block number can be stale after a snapshot revert)
+  const reader = async () =>
+    new PoolReader(devnet.pub, {
+      multicall: d.uniswapV2.multicall,
+      blockNumber: await devnet.pub.getBlockNumber({ cacheTime: 0 }),
+    });
   const v3 = d.uniswap.pools['WETH/USDT'].address;
   const wethOf = (a: Address) =>
     devnet.pub.readContract({ address: weth, abi: ERC20, functionName: 'balanceOf', args: [a] });
@@ -82,7 +87,7 @@ export async function arbScenario(devnet: Devnet): Promise<ArbScenario> {
     owner,
     arb,
     async opportunity() {
-      const r = reader();
+      const r = await reader();
       const o = spatialArb(await r.v3Pool(v3), await r.v2Pair(pair), weth);
       if (!o) throw new Error('scenario: no opportunity between the pools');
       return o;

@@ -122,7 +122,7 @@ export class BundleClient {
     const first = keccak256(txs[0]);
     const targets: bigint[] = [];
     let bundleHash: Hash | undefined;
-    let target = (await this.pub.getBlockNumber()) + 1n;
+    let target = (await this.pub.getBlockNumber({ cacheTime: 0 })) + 1n;
     for (let i = 0; i < maxBlocks; i++) {
       targets.push(target);
       bundleHash = await this.sendBundle(txs, target);
@@ -130,7 +130,7 @@ export class BundleClient {
       await this.waitForBlock(target, poll, opts.blockTimeoutMs ?? 120_000);
       const r = await this.pub.getTransactionReceipt({ hash: first }).catch(() => null);
       if (r) return { included: true, block: r.blockNumber, targets, bundleHash };
-      const head = await this.pub.getBlockNumber();
+      const head = await this.pub.getBlockNumber({ cacheTime: 0 });
       target = head + 1n;
     }
     return { included: false, targets, bundleHash };

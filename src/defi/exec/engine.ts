@@ -267,6 +267,7 @@ export class FlashArbEngine implements ExecutionEngine {
     await this.o.pub.sendRawTransaction({ serializedTransaction: p.raw });
     // wait for a receipt of any of our transactions at this nonce; replace a stuck one with higher fees
     const hashes: Hash[] = [p.hash];
+    let lastRaw: Hex = p.raw;
     let fees = p.fees!;
     let sentAt = await this.o.pub.getBlockNumber({ cacheTime: 0 });
     let replacements = 0;
@@ -304,10 +305,16 @@ export class FlashArbEngine implements ExecutionEngine {
           });
           const hash = keccak256(raw);
           journal(hash, raw);
-          await this.o.pub.sendRawTransaction({ serializedTransaction: raw });
-          hashes.push(hash);
-          fees = bumped;
-          replacements++;
+          try {
+            await this.o.pub.sendRawTransaction({ serializedTransaction: raw });
+            hashes.push(hash);
+            lastRaw = raw;
+            fees = bumped;
+            replacements++;
+          } catch {
+            // mined meanwhile (nonce too low) or refused: the previous transaction stays the journalled one
+            journal(hashes.at(-1)!, lastRaw);
+          }
         }
         sentAt = head;
       }
