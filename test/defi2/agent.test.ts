@@ -12,7 +12,7 @@ import type { Hex } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { main } from '../../src/cli/main.js';
 import { ArbitrageAgent } from '../../src/defi/agents/arbitrage.js';
-import { BundleClient, bundleKeyFromEnv } from '../../src/defi/exec/index.js';
+import { BundleClient, bundleKeyFromEnv, NonceManager } from '../../src/defi/exec/index.js';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { DEVNET } from '../onchain/fixture.js';
 import { LoopbackRelay } from './relay.js';
@@ -39,6 +39,7 @@ beforeEach(async () => {
   snap = await devnet.snapshot();
   dir = mkdtempSync(join(tmpdir(), 'basis-agent-'));
   relay.dropAll = false;
+  relay.failCalls = false;
 });
 afterEach(async () => {
   if (!DEVNET) return;
@@ -151,6 +152,19 @@ describe.skipIf(!DEVNET)('arbitrage agent', () => {
     expect(bad.code).toBe(1);
     expect(bad.err).toBe(
       'basis: agent: liquidation: unknown agent: only arbitrage is built (liquidation and market-maker are not yet)\n',
+    );
+  });
+
+  test("the relay's eth_callBundle fails: nothing is sent, the nonce is given back", async () => {
+    relay.failCalls = true;
+    const agent = await agentOf();
+    const sent = relay.received.length;
+    const r = await agent.step();
+    expect(r).toMatchObject({ outcome: 'simulation', detail: 'callBundle: execution reverted' });
+    expect(relay.received.length).toBe(sent);
+    expect(agent.metrics).toMatchObject({ validated: 1, simulated: 0, sent: 0 });
+    expect(NonceManager.at(dir, devnet.pub, devnet.deployment.chainId, sc.owner.address).reserved).toEqual(
+      [],
     );
   });
 

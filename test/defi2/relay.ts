@@ -25,6 +25,8 @@ export class LoopbackRelay {
   /** Bundles that were executed but rolled back (a revert or a reorder). */
   rolledBack = 0;
   dropAll = false;
+  /** eth_callBundle reports every transaction as reverted (a relay whose simulation disagrees with ours). */
+  failCalls = false;
   /** Called when a bundle arrives, before its block is built (the tests' fault injection). */
   onBundle: (() => Promise<void>) | null = null;
   private toDrop = 0;
@@ -104,7 +106,9 @@ export class LoopbackRelay {
     if (req.method === 'eth_callBundle') {
       const snap = (await this.rpc('evm_snapshot', [])) as Hex;
       try {
-        const r = await this.executeBundle(bundle);
+        const r = (await this.executeBundle(bundle)).map((x) =>
+          this.failCalls ? { ...x, error: 'execution reverted' } : x,
+        );
         return {
           jsonrpc: '2.0',
           id: req.id,

@@ -5,8 +5,8 @@
  * - strategy: every two-pool opportunity among them (`scanSpatial`, exact sizing), in the allowed profit tokens,
  *   best first; the expected profit (less the flash source's fee) must reach `minProfit` and the node's gas
  *   estimate must stay within `maxGasPerOpportunity` (validated);
- * - executor: the engine's simulation must agree with the estimate (simulated), then the transaction goes as a
- *   bundle through the relay (`submit` until included or expired; an expired bundle gives its nonce back) or,
+ * - executor: the engine's simulation must agree with the estimate and, with a relay, the relay's
+ *   `eth_callBundle` must pass (simulated); then the transaction goes as a bundle through the relay (`submit` until included or expired; an expired bundle gives its nonce back) or,
  *   without a relay, to the public mempool (`execute`).
  *
  * Risk: once the gas lost to reverted transactions reaches `maxLossWei` the agent stops (`halted`).
@@ -153,6 +153,18 @@ export class ArbitrageAgent {
     }
     const p = await engine.prepare(best);
     if (!p.raw) return { block, opportunity: best, outcome: 'simulation', detail: p.simulation.reason };
+    // the relay's own simulation of the bundle (eth_callBundle) must pass too
+    const call = await this.o.bundles.callBundle([p.raw], block + 1n);
+    const failed = call.results.find((r) => r.error || r.revert);
+    if (failed) {
+      engine.release(p);
+      return {
+        block,
+        opportunity: best,
+        outcome: 'simulation',
+        detail: `callBundle: ${failed.error ?? failed.revert}`,
+      };
+    }
     m.simulated++;
     m.sent++;
     return this.sendBundle(block, best, p);
