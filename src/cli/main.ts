@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { BasisError } from '../domain/errors.js';
+import { registerAgent } from './commands/agent.js';
 import { registerBacktest } from './commands/backtest.js';
 import { registerConfig } from './commands/config.js';
 import { registerData } from './commands/data.js';
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
+  registerAgent(program);
   registerBacktest(program);
   registerConfig(program);
   registerData(program);
