@@ -3,12 +3,60 @@
  * journal; `basis run status|deposit|withdraw|stop` talk to a running (or stopped) run.
  */
 import type { Command } from 'commander';
+import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDecimal } from '../../domain/decimal.js';
 import { InputError } from '../../domain/errors.js';
 import { RunControl, runPaths } from '../../engine/live/control.js';
 import { parseDuration } from '../../engine/live/options.js';
 import { collect, out } from './util.js';
+
+export interface RunListing {
+  runId: string;
+  mode: string | null;
+  /** The state of its last status, `no status` before its first tick. */
+  state: string;
+  alive: boolean;
+  tick: number | null;
+  time: string | null;
+  equity: number | null;
+  shareClass: string | null;
+}
+
+/** The runs (directories with a journal) under `runsDir`, by run id. */
+export function listRuns(runsDir: string): RunListing[] {
+  if (!existsSync(runsDir)) return [];
+  const runs: RunListing[] = [];
+  for (const name of readdirSync(runsDir).sort()) {
+    let c: RunControl;
+    try {
+      c = new RunControl(runPaths(runsDir, name));
+    } catch {
+      continue; // not a run id
+    }
+    if (!existsSync(c.paths.journal)) continue;
+    const st = c.status() ?? {};
+    const str = (k: string) => (typeof st[k] === 'string' ? (st[k] as string) : null);
+    const numOf = (k: string) => (typeof st[k] === 'number' ? (st[k] as number) : null);
+    runs.push({
+      runId: name,
+      mode: str('mode'),
+      state: str('state') ?? 'no status',
+      alive: c.runnerPid() !== null,
+      tick: numOf('tick'),
+      time: str('time'),
+      equity: numOf('equity'),
+      shareClass: str('shareClass'),
+    });
+  }
+  return runs;
+}
+
+/** Left-aligned columns separated by two spaces. */
+function formatRows(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
 
 const DEFAULT_RUNS_DIR = 'runs';
 
@@ -37,9 +85,13 @@ export function registerRun(program: Command): void {
     .option('--no-websocket', 'read prices over REST only')
     .option('--config <dir>', 'config directory (default: $BASIS_CONFIG_DIR, else ./config of the package)')
     .option('--set <key.path=value>', 'override a mode config value (repeatable)', collect, [])
+    // the options above belong to `basis run` itself; a subcommand's own (--run-id, --runs-dir) follow it
+    .enablePositionalOptions()
     .action(async (o) => {
       if (!o.mode)
-        throw new InputError('basis run needs --mode (or a subcommand: status, deposit, withdraw, stop)');
+        throw new InputError(
+          'basis run needs --mode (or a subcommand: list, status, deposit, withdraw, stop)',
+        );
       // the live engine (venue clients, ccxt, viem) is loaded only by the command that trades
       const [{ LiveRunner }, { parseVenueEnvironment }] = await Promise.all([
         import('../../engine/live/runner.js'),
@@ -101,6 +153,30 @@ export function registerRun(program: Command): void {
       out(`${verb} ${o.amount} queued for run ${o.runId} (command ${id})`);
     });
   }
+  run
+    .command('list')
+    .description('the runs under the runs directory with their last status')
+    .option('--runs-dir <dir>', 'directory of run journals', DEFAULT_RUNS_DIR)
+    .option('--json', 'one JSON array instead of the table')
+    .action((o) => {
+      const runs = listRuns(resolve(o.runsDir));
+      if (o.json) return out(JSON.stringify(runs, null, 2));
+      if (runs.length === 0) return out(`no runs in ${resolve(o.runsDir)}`);
+      out(
+        formatRows([
+          ['run id', 'mode', 'state', 'alive', 'tick', 'time', 'equity'],
+          ...runs.map((r) => [
+            r.runId,
+            r.mode ?? '',
+            r.state,
+            r.alive ? 'yes' : 'no',
+            r.tick === null ? '' : String(r.tick),
+            r.time ?? '',
+            r.equity === null ? '' : `${r.equity.toFixed(2)} ${r.shareClass ?? ''}`.trim(),
+          ]),
+        ]),
+      );
+    });
   target(run.command('stop').description('stop a run cleanly after its current tick')).action((o) => {
     const c = control(o);
     const id = c.send({ command: 'stop' });
