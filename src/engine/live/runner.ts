@@ -14,6 +14,7 @@ import type { ControlMessage } from './control.js';
 import { reweigh } from './hedge.js';
 import type { LiveRunOptions } from './options.js';
 import { reconcile } from './reconcile.js';
+import { recorderRow, restoreRecorderRow } from './replay.js';
 import { buildParts, connect, openSession, persist, SEED_ROWS, type LiveSession } from './session.js';
 import { captureLocal, drainEvents, restoreLocal, writeStatus, type Totals } from './state.js';
 
@@ -107,6 +108,12 @@ export class LiveRunner {
         s.journal.append({ type: 'baseline', venue: name, state: r.inner.state() });
       }
       this.snapshot('baseline');
+    }
+    if (s.replay && rec.local) {
+      // a resumed replay keeps the steps it recorded before (journaled with each tick's end)
+      for (const r of s.journal.records())
+        if (r.type === 'tick_end' && typeof r.step === 'number' && Array.isArray(r.row))
+          restoreRecorderRow(s.parts!.recorder, r.step, r.row as number[]);
     }
     if (rec.local) {
       const parts = s.parts!;
@@ -261,7 +268,8 @@ export class LiveRunner {
       mayDecide: () => ![...s.live.values()].some((r) => r.unresolved),
       afterExecution: () => this.snapshot('execution', false),
       unfunded: 'defer',
-      record: false,
+      // a replay records its series as a backtest does (its summary and files at the end)
+      record: s.replay !== undefined,
     });
     ms.decide = performance.now() - t1 - ms.venues;
     const healthy = out.decided;
@@ -282,6 +290,7 @@ export class LiveRunner {
       pnl: pnl.stepPnl,
       residual: pnl.stepResidual,
       ms: { ...ms, total: performance.now() - t0 },
+      ...(s.replay ? { step, row: recorderRow(parts.recorder, step) } : {}),
     });
     drainEvents(parts, s.paths);
     this.ticksThisStart++;
@@ -324,7 +333,12 @@ export class LiveRunner {
     const tickMs = s.opts.tickMs;
     try {
       while (!this.stopRequested) {
+        if (s.source && 'ended' in s.source && s.source.ended) {
+          this.stopRequested = 'end of replay';
+          break;
+        }
         await this.tick();
+        if (s.source && 'ended' in s.source && s.source.ended) this.stopRequested ??= 'end of replay';
         if (s.opts.maxTicks !== undefined && this.ticksThisStart >= s.opts.maxTicks)
           this.stopRequested ??= `max ticks ${s.opts.maxTicks}`;
         if (this.stopRequested) break;
