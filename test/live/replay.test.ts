@@ -44,18 +44,28 @@ function maxRel(a: ArrayLike<number>, b: ArrayLike<number>, n: number): number {
 
 describe('replay through the wall-clock runner equals the backtest', () => {
   for (const mode of listModes()) {
-    test(mode, async () => {
-      const bt = await runBacktest({ mode, startMs: FROM, endMs: TO });
-      const runner = await replay(mode, mode);
-      const summary = await runner.run();
-      expect(summary.state).toBe('stopped');
-      const rec = runner.s.parts!.recorder;
-      const n = bt.recorder.length;
-      expect(rec.length).toBe(n);
-      const rel = maxRel(rec.equity, bt.recorder.equity, n);
-      console.log(`${mode}: ${n} steps, max relative equity difference ${rel}`, Array.from(rec.equity.slice(0, 3)), Array.from(bt.recorder.equity.slice(0, 3)), rec.equity[n - 1], bt.recorder.equity[n - 1]);
-      expect(rel).toBeLessThanOrEqual(1e-9);
-      expect(Math.abs(rec.equity[n - 1] / bt.summary.final_equity - 1)).toBeLessThanOrEqual(1e-9);
-    }, 60_000);
+    test(
+      mode,
+      async () => {
+        const bt = await runBacktest({ mode, startMs: FROM, endMs: TO });
+        const runner = await replay(mode, mode);
+        const summary = await runner.run();
+        expect(summary.state).toBe('stopped');
+        const rec = runner.s.parts!.recorder;
+        const n = bt.recorder.length;
+        expect(rec.length).toBe(n);
+        const rel = maxRel(rec.equity, bt.recorder.equity, n);
+        console.log(
+          `${mode}: ${n} steps, max relative equity difference ${rel}`,
+          Array.from(rec.equity.slice(0, 3)),
+          Array.from(bt.recorder.equity.slice(0, 3)),
+          rec.equity[n - 1],
+          bt.recorder.equity[n - 1],
+        );
+        expect(rel).toBeLessThanOrEqual(1e-9);
+        expect(Math.abs(rec.equity[n - 1] / bt.summary.final_equity - 1)).toBeLessThanOrEqual(1e-9);
+      },
+      60_000,
+    );
   }
 });

@@ -60,7 +60,9 @@ export async function loadReplayHistory(resolved: ResolvedMode, o: ReplayOptions
     endMs ??= w.endMs;
   }
   if (!(endMs > startMs))
-    throw new InputError(`the replay window ${iso(startMs)} .. ${iso(endMs)} is empty: --to must be after --from`);
+    throw new InputError(
+      `the replay window ${iso(startMs)} .. ${iso(endMs)} is empty: --to must be after --from`,
+    );
   const problems = hedgeCoverageProblems(plan, dataDir, startMs, endMs, o.cacheDir);
   const verdict = applyHedgeCoverageRule(mode, problems);
   const required = [...plan.required];
@@ -122,7 +124,8 @@ export class ReplayGrid implements MarketData {
   /** Replays the next recorded row; returns its step. */
   appendNext(): { step: number; values: Record<string, number> } {
     const step = this.rows;
-    if (step >= this.length) throw new DataError(`the replay has no row after ${iso(this.timestampsMs[step - 1])}`);
+    if (step >= this.length)
+      throw new DataError(`the replay has no row after ${iso(this.timestampsMs[step - 1])}`);
     const values: Record<string, number> = {};
     for (const id of this.ids) {
       const v = this.history.series.get(id)![step];
@@ -182,7 +185,9 @@ export class ReplayMarketSource {
     const g = this.grid;
     if (g.ended) throw new DataError(`the replay ended at ${iso(g.timestampsMs[g.length - 1])}`);
     if (timeMs !== g.nextTimeMs)
-      throw new DataError(`replay clock at ${iso(timeMs)} but the next recorded row is at ${iso(g.nextTimeMs)}`);
+      throw new DataError(
+        `replay clock at ${iso(timeMs)} but the next recorded row is at ${iso(g.nextTimeMs)}`,
+      );
     const { step, values } = g.appendNext();
     return { step, errors: [], values };
   }

@@ -6,7 +6,11 @@
  * without outcome, restores the local state, reconciles the venues' positions against the journal and
  * goes on. The strategy code is the same object a backtest runs: nothing in it knows the environment.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { DataError } from '../../domain/errors.js';
+import type { RunEvent } from '../../portfolio/ledger.js';
+import type { BacktestRun } from '../backtest.js';
+import { decodeValue } from './journal.js';
 import { PNL_SOURCES } from '../../domain/types.js';
 import { familyOf } from '../../strategies/index.js';
 import { runStep } from '../step.js';
@@ -47,6 +51,8 @@ export class LiveRunner {
   private weights: Record<string, number> = {};
   private lastError: string | null = null;
   private wake: (() => void) | null = null;
+  private readonly openedMs = performance.now();
+  private loopStartMs = 0;
 
   private constructor(readonly s: LiveSession) {}
 
@@ -331,6 +337,7 @@ export class LiveRunner {
   async run(): Promise<RunSummary> {
     const s = this.s;
     const tickMs = s.opts.tickMs;
+    this.loopStartMs = performance.now();
     try {
       while (!this.stopRequested) {
         if (s.source && 'ended' in s.source && s.source.ended) {
@@ -352,10 +359,60 @@ export class LiveRunner {
       }
       await this.shutdown('stopped', this.stopRequested ?? 'stopped');
     } catch (err) {
+      this.lastError = (err as Error).message.split('\n')[0];
       await this.shutdown('failed', (err as Error).message);
       throw err;
     }
     return { runId: s.header.runId, ticks: this.tickNo, state: this.state, status: s.control.status() ?? {} };
+  }
+
+  /**
+   * A replay that ended (end of the window, stop, max ticks, failure) as a backtest's run: the series
+   * recorded over every start, the events of the run's events file, the backtest's facts; null for a run
+   * that is not a replay or recorded no step. src/results/run.ts `summariseRun` adds the summary.
+   */
+  replayRun(): BacktestRun | null {
+    const s = this.s;
+    const r = s.replay;
+    const parts = s.parts;
+    if (!r || !parts || parts.recorder.length === 0) return null;
+    parts.ledger.flushInterest();
+    drainEvents(parts, s.paths);
+    const events: RunEvent[] = existsSync(s.paths.events)
+      ? readFileSync(s.paths.events, 'utf8')
+          .split('\n')
+          .filter((l) => l.length > 0)
+          .map((l) => decodeValue(JSON.parse(l)) as RunEvent)
+      : [];
+    parts.ledger.events.push(...events);
+    const notes = [
+      ...r.history.coverageNotes,
+      ...parts.notes,
+      ...r.history.derivedNotes,
+      ...r.prepared,
+      `replay of the recorded history through the wall-clock runner (run ${s.header.runId}, ${this.state}: ${this.stopRequested ?? this.lastError ?? ''})`,
+    ];
+    if (r.resumedAt > 0)
+      notes.push(
+        `resumed from the journal at step ${r.resumedAt}: the PnL attribution and the strategy's report cover the steps since then`,
+      );
+    const now = performance.now();
+    return {
+      facts: {
+        mode: s.resolved.mode,
+        initialCapital: s.header.capital,
+        notes,
+        hedgeWeights: s.weights,
+        runtimeMs: now - this.openedMs + r.history.loadMs,
+        loadMs: r.history.loadMs,
+        loopMs: this.loopStartMs > 0 ? now - this.loopStartMs : 0,
+        ...(this.state === 'failed' ? { error: this.lastError ?? 'failed' } : {}),
+      },
+      recorder: parts.recorder,
+      events: parts.ledger.events,
+      data: r.history.data,
+      parts,
+    };
   }
 
   /** Asks the loop to stop after the current tick (signals, API). */
