@@ -158,7 +158,8 @@ export async function openSession(opts: LiveRunOptions): Promise<LiveSession> {
   const other = control.runnerPid();
   if (other !== null && other !== process.pid)
     throw new InputError(`run ${runId} is already running (pid ${other})`);
-  const journal = FileJournal.open(paths.journal);
+  // a replay's journal survives a crash of the runner (not of the machine: replays are re-runnable)
+  const journal = FileJournal.open(paths.journal, { durable: !replay });
   const recovered = recover(journal.records(), SEED_ROWS);
   const environments = Object.fromEntries(plan.venues.map((v) => [v.venue, v.environment]));
   const was = recovered.header;
