@@ -259,7 +259,9 @@ export function registerRun(program: Command): void {
             r.alive ? 'yes' : 'no',
             r.tick === null ? '' : String(r.tick),
             r.time ?? '',
-            r.equity === null ? '' : `${r.equity.toFixed(2)} ${r.shareClass ?? ''}`.trim(),
+            r.equity === null
+              ? ''
+              : `${r.equity.toFixed(r.shareClass === 'USDT' ? 2 : 6)} ${r.shareClass ?? ''}`.trim(),
           ]),
         ]),
       );

@@ -75,6 +75,8 @@ export interface ReplaySession {
   resumedAt: number;
 }
 
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
 export function defaultRunId(mode: string, opts: Pick<LiveRunOptions, 'environment' | 'preset'>): string {
   return `${mode}-${opts.preset ?? opts.environment ?? 'run'}`;
 }
@@ -150,7 +152,7 @@ export async function openSession(opts: LiveRunOptions): Promise<LiveSession> {
   const runId =
     opts.runId ??
     (replay
-      ? `${resolved.mode.mode}-replay`
+      ? `${resolved.mode.mode}-replay-${day(replay.history.data.startMs)}-${day(replay.history.data.timestampsMs[replay.history.data.length - 1])}`
       : defaultRunId(resolved.mode.mode, { environment, preset: opts.preset }));
   const paths = runPaths(opts.runsDir, runId);
   mkdirSync(paths.dir, { recursive: true });
