@@ -5,7 +5,7 @@
  * final equity to 1e-9 relative. A replay stopped by the control command mid-way and restarted resumes
  * from its journal and ends equal to the uninterrupted one.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -117,6 +117,38 @@ describe('a replay is a wall-clock run: control commands, journal, resume', () =
       expect(rec?.diffs).toEqual([]);
     }, 60_000);
   }
+
+  test('a tick cut by a crash (market row and executions journaled, its end not) is replayed again from the state before it', async () => {
+    const whole = await replay('btc_basis', 'cut-whole');
+    await whole.run();
+    for (const [id, tick, cutAfter] of [
+      ['cut-entry', 1, 'execution'], // inside the first tick, after the entry's first execution
+      ['cut-market', 61, 'market'], // right after a later tick's market row
+    ] as const) {
+      const first = await replay('btc_basis', id, at(id, tick, { command: 'stop' }));
+      await first.run();
+      // the journal as a crash inside tick `tick`'s successor would leave it: replay that tick once more
+      const path = runPaths(DIR, id).journal;
+      const lines = readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((l) => l.length > 0);
+      const j = FileJournal.open(path);
+      const records = j.records();
+      j.close();
+      const market = records.findIndex((r) => r.type === 'market' && r.tick === tick);
+      const cut =
+        cutAfter === 'market'
+          ? market
+          : records.findIndex((r, i) => i > market && r.type === 'local' && r.phase === 'execution');
+      expect(cut).toBeGreaterThanOrEqual(market);
+      writeFileSync(path, lines.slice(0, cut + 1).join('\n') + '\n');
+      const second = await replay('btc_basis', id);
+      await second.run();
+      const b = second.s.parts!.recorder;
+      expect(b.length).toBe(169);
+      expect(maxRel(b.equity, whole.s.parts!.recorder.equity, 169)).toBeLessThanOrEqual(1e-9);
+    }
+  }, 60_000);
 
   test('a deposit and a withdrawal by control command equal the backtest with --deposit / --withdraw', async () => {
     const id = 'flows';

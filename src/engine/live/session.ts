@@ -25,9 +25,9 @@ import { checkAvailable } from '../backtest.js';
 import { seriesPlan } from '../requirements.js';
 import { buildRun, type RunParts } from '../setup.js';
 import { RunControl, runPaths, type RunPaths } from './control.js';
-import { FileJournal, type Journal } from './journal.js';
+import { FileJournal, type Journal, type JournalRecord } from './journal.js';
 import { wallClock, type Clock, type LiveRunOptions } from './options.js';
-import { recover, type Recovered, type RunHeader } from './recovery.js';
+import { recover, type LocalState, type Recovered, type RunHeader } from './recovery.js';
 import {
   loadReplayHistory,
   ReplayClock,
@@ -188,9 +188,7 @@ export async function openSession(opts: LiveRunOptions): Promise<LiveSession> {
     );
   }
   if (replay) {
-    // a resumed replay goes on from the row after the last one it journaled
-    const last = recovered.market[recovered.market.length - 1];
-    const k = last ? replay.history.data.timestampsMs.indexOf(last.timeMs) + 1 : 0;
+    const k = replayResumePoint(journal.records(), recovered, replay.history.data.timestampsMs);
     replay.resumedAt = k;
     replay.clock.set(replay.history.data.timestampsMs[Math.min(k, replay.history.data.length - 1)]);
   }
@@ -235,6 +233,38 @@ export async function openSession(opts: LiveRunOptions): Promise<LiveSession> {
       if (control.runnerPid() === process.pid) rmSync(paths.pid, { force: true });
     },
   };
+}
+
+/**
+ * Where a resumed replay goes on: the row after the last tick that ended; a tick cut by a crash (its
+ * market row journaled, its end not) is replayed again from the local state journaled before it began —
+ * its simulated venues are restored to that point, so nothing of the cut tick counts twice.
+ */
+function replayResumePoint(
+  records: readonly JournalRecord[],
+  recovered: Recovered,
+  timestampsMs: Float64Array,
+): number {
+  let market = -1;
+  let end = -1;
+  records.forEach((r, i) => {
+    if (r.type === 'market') market = i;
+    else if (r.type === 'tick_end') end = i;
+  });
+  if (market < 0) return 0;
+  const row = timestampsMs.indexOf(records[market].timeMs as number);
+  if (row < 0)
+    throw new InputError(
+      `the journal's replay row at ${String(records[market].timeMs)} is not in the window`,
+    );
+  if (end > market) return row + 1;
+  recovered.local = null;
+  for (let i = market - 1; i >= 0; i--)
+    if (records[i].type === 'local') {
+      recovered.local = records[i].state as LocalState;
+      break;
+    }
+  return row;
 }
 
 /** Connects (first network calls), builds the run's parts on a fresh grid seeded from the journal. */
