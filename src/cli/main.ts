@@ -21,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command('basis')
     .description('Backtest and run multi-venue crypto yield strategies')
     .exitOverride()
+    .enablePositionalOptions() // a command's options are its own: `basis run status --run-id ID` is status's
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   registerAgent(program);

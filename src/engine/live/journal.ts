@@ -94,8 +94,11 @@ export class FileJournal implements Journal {
     this.truncatedBytes = truncated;
   }
 
-  /** Opens (creating if needed) a journal, validating what is there and cutting a torn last line. */
-  static open(path: string): FileJournal {
+  /**
+   * Opens (creating if needed) a journal, validating what is there and cutting a torn last line. With
+   * `durable: false` (a replay) no record is fsynced: each still survives a crash of the process.
+   */
+  static open(path: string, o: { durable?: boolean } = {}): FileJournal {
     const records: JournalRecord[] = [];
     let keep = 0;
     let truncated = 0;
@@ -134,12 +137,14 @@ export class FileJournal implements Journal {
     }
     const j = new FileJournal(path, fd, records, truncated);
     j.offset = keep;
+    j.durable = o.durable !== false;
     return j;
   }
 
   private offset = 0;
 
   fsyncs = 0;
+  private durable = true;
 
   append(entry: JournalEntry, opts: { sync?: boolean } = {}): JournalRecord {
     const rec = { seq: this.count + 1, at: new Date().toISOString(), ...entry } as JournalRecord;
@@ -147,7 +152,7 @@ export class FileJournal implements Journal {
     let written = 0;
     while (written < line.length)
       written += writeSync(this.fd, line, written, line.length - written, this.offset + written);
-    if (opts.sync !== false) {
+    if (opts.sync !== false && this.durable) {
       fsyncSync(this.fd);
       this.fsyncs++;
     }

@@ -1,5 +1,6 @@
 /** Options of a wall-clock run (`basis run`) and the clock it ticks on. */
 import { InputError } from '../../domain/errors.js';
+import type { ReplayOptions } from './replay.js';
 
 export interface Clock {
   now(): number;
@@ -40,6 +41,11 @@ export interface LiveRunOptions {
   /** Seed of the retry jitter (default: random). */
   seed?: number;
   clock?: Clock;
+  /**
+   * Replay recorded history (src/engine/live/replay.ts) instead of live market data: every venue
+   * simulated, no network, a simulated clock; the tick is the data's step.
+   */
+  replay?: ReplayOptions;
   /** Progress lines (stdout in the CLI). */
   log?: (line: string) => void;
 }

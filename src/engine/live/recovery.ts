@@ -30,6 +30,8 @@ export interface RunHeader {
   capital: number;
   /** Environment of each venue when the run was created (a run cannot change them). */
   environments?: Record<string, string>;
+  /** A replay's window (src/engine/live/replay.ts). */
+  replay?: { fromMs: number; toMs: number };
 }
 
 export interface Recovered {

@@ -6,7 +6,11 @@
  * without outcome, restores the local state, reconciles the venues' positions against the journal and
  * goes on. The strategy code is the same object a backtest runs: nothing in it knows the environment.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { DataError } from '../../domain/errors.js';
+import type { RunEvent } from '../../portfolio/ledger.js';
+import type { BacktestRun } from '../backtest.js';
+import { decodeValue } from './journal.js';
 import { PNL_SOURCES } from '../../domain/types.js';
 import { familyOf } from '../../strategies/index.js';
 import { runStep } from '../step.js';
@@ -14,6 +18,7 @@ import type { ControlMessage } from './control.js';
 import { reweigh } from './hedge.js';
 import type { LiveRunOptions } from './options.js';
 import { reconcile } from './reconcile.js';
+import { recorderRow, restoreRecorderRow } from './replay.js';
 import { buildParts, connect, openSession, persist, SEED_ROWS, type LiveSession } from './session.js';
 import { captureLocal, drainEvents, restoreLocal, writeStatus, type Totals } from './state.js';
 
@@ -46,6 +51,8 @@ export class LiveRunner {
   private weights: Record<string, number> = {};
   private lastError: string | null = null;
   private wake: (() => void) | null = null;
+  private readonly openedMs = performance.now();
+  private loopStartMs = 0;
 
   private constructor(readonly s: LiveSession) {}
 
@@ -107,6 +114,12 @@ export class LiveRunner {
         s.journal.append({ type: 'baseline', venue: name, state: r.inner.state() });
       }
       this.snapshot('baseline');
+    }
+    if (s.replay && rec.local) {
+      // a resumed replay keeps the steps it recorded before (journaled with each tick's end)
+      for (const r of s.journal.records())
+        if (r.type === 'tick_end' && typeof r.step === 'number' && Array.isArray(r.row))
+          restoreRecorderRow(s.parts!.recorder, r.step, r.row as number[]);
     }
     if (rec.local) {
       const parts = s.parts!;
@@ -261,7 +274,8 @@ export class LiveRunner {
       mayDecide: () => ![...s.live.values()].some((r) => r.unresolved),
       afterExecution: () => this.snapshot('execution', false),
       unfunded: 'defer',
-      record: false,
+      // a replay records its series as a backtest does (its summary and files at the end)
+      record: s.replay !== undefined,
     });
     ms.decide = performance.now() - t1 - ms.venues;
     const healthy = out.decided;
@@ -282,6 +296,7 @@ export class LiveRunner {
       pnl: pnl.stepPnl,
       residual: pnl.stepResidual,
       ms: { ...ms, total: performance.now() - t0 },
+      ...(s.replay ? { step, row: recorderRow(parts.recorder, step) } : {}),
     });
     drainEvents(parts, s.paths);
     this.ticksThisStart++;
@@ -322,9 +337,15 @@ export class LiveRunner {
   async run(): Promise<RunSummary> {
     const s = this.s;
     const tickMs = s.opts.tickMs;
+    this.loopStartMs = performance.now();
     try {
       while (!this.stopRequested) {
+        if (s.source && 'ended' in s.source && s.source.ended) {
+          this.stopRequested = 'end of replay';
+          break;
+        }
         await this.tick();
+        if (s.source && 'ended' in s.source && s.source.ended) this.stopRequested ??= 'end of replay';
         if (s.opts.maxTicks !== undefined && this.ticksThisStart >= s.opts.maxTicks)
           this.stopRequested ??= `max ticks ${s.opts.maxTicks}`;
         if (this.stopRequested) break;
@@ -338,10 +359,60 @@ export class LiveRunner {
       }
       await this.shutdown('stopped', this.stopRequested ?? 'stopped');
     } catch (err) {
+      this.lastError = (err as Error).message.split('\n')[0];
       await this.shutdown('failed', (err as Error).message);
       throw err;
     }
     return { runId: s.header.runId, ticks: this.tickNo, state: this.state, status: s.control.status() ?? {} };
+  }
+
+  /**
+   * A replay that ended (end of the window, stop, max ticks, failure) as a backtest's run: the series
+   * recorded over every start, the events of the run's events file, the backtest's facts; null for a run
+   * that is not a replay or recorded no step. src/results/run.ts `summariseRun` adds the summary.
+   */
+  replayRun(): BacktestRun | null {
+    const s = this.s;
+    const r = s.replay;
+    const parts = s.parts;
+    if (!r || !parts || parts.recorder.length === 0) return null;
+    parts.ledger.flushInterest();
+    drainEvents(parts, s.paths);
+    const events: RunEvent[] = existsSync(s.paths.events)
+      ? readFileSync(s.paths.events, 'utf8')
+          .split('\n')
+          .filter((l) => l.length > 0)
+          .map((l) => decodeValue(JSON.parse(l)) as RunEvent)
+      : [];
+    parts.ledger.events.push(...events);
+    const notes = [
+      ...r.history.coverageNotes,
+      ...parts.notes,
+      ...r.history.derivedNotes,
+      ...r.prepared,
+      `replay of the recorded history through the wall-clock runner (run ${s.header.runId}, ${this.state}: ${this.stopRequested ?? this.lastError ?? ''})`,
+    ];
+    if (r.resumedAt > 0)
+      notes.push(
+        `resumed from the journal at step ${r.resumedAt}: the PnL attribution and the strategy's report cover the steps since then`,
+      );
+    const now = performance.now();
+    return {
+      facts: {
+        mode: s.resolved.mode,
+        initialCapital: s.header.capital,
+        notes,
+        hedgeWeights: s.weights,
+        runtimeMs: now - this.openedMs + r.history.loadMs,
+        loadMs: r.history.loadMs,
+        loopMs: this.loopStartMs > 0 ? now - this.loopStartMs : 0,
+        ...(this.state === 'failed' ? { error: this.lastError ?? 'failed' } : {}),
+      },
+      recorder: parts.recorder,
+      events: parts.ledger.events,
+      data: r.history.data,
+      parts,
+    };
   }
 
   /** Asks the loop to stop after the current tick (signals, API). */
