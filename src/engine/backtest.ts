@@ -15,6 +15,7 @@ import {
   hedgeCoverageVerdict,
   seriesPlan,
   type SeriesPlan,
+  type CoverageVerdict,
   type WeightSpan,
 } from './requirements.js';
 import { buildRun, type RunParts } from './setup.js';
@@ -186,33 +187,7 @@ export async function executeBacktest(opts: BacktestOptions): Promise<BacktestRu
     throw new InputError(`the window ${iso(startMs)} .. ${iso(endMs)} is empty: end must be after start`);
   }
 
-  // Hedge venues: coverage rule before loading (a corrupt row fails here, it is not a coverage gap)
-  const verdict = hedgeCoverageVerdict(mode, plan, dataDir, startMs, endMs, opts.cacheDir);
-  const required = [...plan.required];
-  const optional = [...(plan.optional ?? [])];
-  // a venue without data for part of the window is loaded as optional: its series cover only the rest
-  const partial = new Set(
-    verdict.schedule.flatMap((e) => Object.keys(e.weights).filter((v) => e.weights[v] === 0)),
-  );
-  for (const v of Object.keys(verdict.weights)) (partial.has(v) ? optional : required).push(...plan.hedge[v]);
-
-  const req: LoadRequest = {
-    dataDir,
-    startMs,
-    endMs,
-    required,
-    optional,
-    cacheDir: opts.cacheDir,
-    stepMs: plan.stepMs,
-    policy: plan.policy,
-  };
-  const load = async (): Promise<LoadedData> => {
-    const loaded = await loadMarketData(req);
-    const derived = plan.derive?.(loaded) ?? [];
-    fillOutOfSpanMarks(loaded, mode, verdict.schedule);
-    return { data: loaded, derived };
-  };
-  const { data, derived } = opts.loadData ? await opts.loadData(req, load) : await load();
+  const { data, derived, verdict } = await loadWindow(mode, plan, dataDir, startMs, endMs, opts);
   const loadMs = performance.now() - t0;
 
   const parts = buildRun(resolved, data, verdict.weights);
@@ -294,6 +269,47 @@ export function partialExecutionOf(err: unknown): BacktestRun | undefined {
 }
 
 /** The loop itself (the one step of src/engine/step.ts over the grid), shared by the benchmark. */
+/**
+ * A window's market data as every run over history reads it (a backtest, a replay): the hedge coverage rule
+ * first (a corrupt row fails there, it is not a coverage gap), the plan's series with the hedge venues'
+ * (a venue without data for part of the window loaded as optional: its series cover only the rest), the
+ * derived series, and the marks of flat venues inside their spans without data.
+ */
+export async function loadWindow(
+  mode: ModeConfig,
+  plan: SeriesPlan,
+  dataDir: string,
+  startMs: number,
+  endMs: number,
+  opts: Pick<BacktestOptions, 'cacheDir' | 'loadData'> = {},
+): Promise<LoadedData & { verdict: CoverageVerdict }> {
+  const verdict = hedgeCoverageVerdict(mode, plan, dataDir, startMs, endMs, opts.cacheDir);
+  const required = [...plan.required];
+  const optional = [...(plan.optional ?? [])];
+  const partial = new Set(
+    verdict.schedule.flatMap((e) => Object.keys(e.weights).filter((v) => e.weights[v] === 0)),
+  );
+  for (const v of Object.keys(verdict.weights)) (partial.has(v) ? optional : required).push(...plan.hedge[v]);
+  const req: LoadRequest = {
+    dataDir,
+    startMs,
+    endMs,
+    required,
+    optional,
+    cacheDir: opts.cacheDir,
+    stepMs: plan.stepMs,
+    policy: plan.policy,
+  };
+  const load = async (): Promise<LoadedData> => {
+    const loaded = await loadMarketData(req);
+    const derived = plan.derive?.(loaded) ?? [];
+    fillOutOfSpanMarks(loaded, mode, verdict.schedule);
+    return { data: loaded, derived };
+  };
+  const loaded = opts.loadData ? await opts.loadData(req, load) : await load();
+  return { ...loaded, verdict };
+}
+
 /** The step each entry of a hedge-weight schedule takes effect: the first step at or after its time. */
 export function scheduleSteps(
   data: MarketData,

@@ -12,15 +12,14 @@
  * - `ReplayClock`: `now()` is virtual time; `sleep(ms)` advances it by `ms` after `ms / speed` real
  *   milliseconds (`speed` 0: at once).
  */
-import { resolveDataDir, defaultWindow } from '../backtest.js';
+import { resolveDataDir, defaultWindow, loadWindow, scheduleSteps } from '../backtest.js';
 import type { ResolvedMode } from '../../config/index.js';
-import { loadMarketData } from '../../data/index.js';
 import type { GridRow } from '../../data/live-grid.js';
-import type { EventSeries, LoadRequest, MarketData, SeriesMeta } from '../../data/types.js';
+import type { EventSeries, MarketData, SeriesMeta } from '../../data/types.js';
 import { DataError, InputError } from '../../domain/errors.js';
 import type { MarketSourceState, TickResult } from '../../venues/feeds/market-source.js';
 import type { StepRecorder } from '../recorder.js';
-import { applyHedgeCoverageRule, hedgeCoverageProblems, seriesPlan } from '../requirements.js';
+import { seriesPlan } from '../requirements.js';
 import { iso } from '../time.js';
 import type { Clock } from './options.js';
 
@@ -41,6 +40,8 @@ export interface ReplayHistory {
   data: MarketData;
   /** Hedge weights after the coverage rule (the backtest's). */
   weights: Record<string, number>;
+  /** Per-span hedge weights from a step on (the backtest's schedule, hedge_coverage_rule reallocate). */
+  weightsAt: Map<number, Record<string, number>>;
   /** Coverage-rule notes and notes of the derived series (also the backtest's). */
   coverageNotes: string[];
   derivedNotes: string[];
@@ -63,25 +64,11 @@ export async function loadReplayHistory(resolved: ResolvedMode, o: ReplayOptions
     throw new InputError(
       `the replay window ${iso(startMs)} .. ${iso(endMs)} is empty: --to must be after --from`,
     );
-  const problems = hedgeCoverageProblems(plan, dataDir, startMs, endMs, o.cacheDir);
-  const verdict = applyHedgeCoverageRule(mode, problems);
-  const required = [...plan.required];
-  for (const v of Object.keys(verdict.weights)) required.push(...plan.hedge[v]);
-  const req: LoadRequest = {
-    dataDir,
-    startMs,
-    endMs,
-    required,
-    optional: plan.optional,
-    cacheDir: o.cacheDir,
-    stepMs: plan.stepMs,
-    policy: plan.policy,
-  };
-  const data = await loadMarketData(req);
-  const derived = plan.derive?.(data) ?? [];
+  const { data, derived, verdict } = await loadWindow(mode, plan, dataDir, startMs, endMs, o);
   return {
     data,
     weights: verdict.weights,
+    weightsAt: scheduleSteps(data, verdict.schedule),
     coverageNotes: verdict.notes,
     derivedNotes: derived,
     loadMs: performance.now() - t0,

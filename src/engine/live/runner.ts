@@ -49,6 +49,8 @@ export class LiveRunner {
   private stopRequested: string | null = null;
   private pnlStarted = false;
   private weights: Record<string, number> = {};
+  /** The per-span weights a replay applied last (identity of the schedule's entry). */
+  private scheduled: Record<string, number> | null = null;
   private lastError: string | null = null;
   private wake: (() => void) | null = null;
   private readonly openedMs = performance.now();
@@ -315,6 +317,21 @@ export class LiveRunner {
 
   /** Re-weights the hedge when a hedge venue is down (breaker open, unreadable, or an unresolved order). */
   private fallback(): void {
+    // a replay follows the backtest's per-span hedge weights (hedge_coverage_rule reallocate): the weights
+    // in effect at this step, applied when they change (and on the first tick after a resume)
+    const at = this.s.replay?.history.weightsAt;
+    if (at && at.size > 0) {
+      const step = this.s.parts!.cursor.step;
+      let w: Record<string, number> | undefined;
+      for (const [k, v] of at) if (k <= step) w = v;
+      if (w && w !== this.scheduled) {
+        this.scheduled = w;
+        this.s.parts!.reweigh(w);
+        this.weights = w;
+        this.s.parts!.ledger.event('hedge_reweight', { weights: w });
+      }
+      return;
+    }
     const next = reweigh(this.s, this.weights, this.tickNo);
     if (next) {
       this.weights = next.weights;
