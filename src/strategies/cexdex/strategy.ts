@@ -37,6 +37,8 @@ export interface CexDexTrade {
   usdtOut: number;
   poolEntry: number;
   poolExit: number;
+  /** The expected exit price of the pool the sizing used (perp mark × e^(μ − z_exit·σ)). */
+  exitTarget: number;
   /** Perp short size, marks at entry and exit, taker fee rate. */
   perpSize: number;
   perpEntry: number;
@@ -59,6 +61,7 @@ interface Open {
   weth: number;
   usdtIn: number;
   poolEntry: number;
+  exitTarget: number;
   perpSize: number;
   perpEntry: number;
   takerFee: number;
@@ -267,6 +270,7 @@ export class CexDexStrategy implements Strategy {
       weth: 0,
       usdtIn,
       poolEntry: pd,
+      exitTarget: exitPrice,
       perpSize: weth,
       perpEntry: pc,
       takerFee: taker,
@@ -311,6 +315,7 @@ export class CexDexStrategy implements Strategy {
       usdtOut,
       poolEntry: o.poolEntry,
       poolExit: pd,
+      exitTarget: o.exitTarget,
       perpSize: o.perpSize,
       perpEntry: o.perpEntry,
       perpExit: pc,
