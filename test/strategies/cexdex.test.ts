@@ -48,7 +48,13 @@ real('eth_cex_dex_arb on real data, 2025-04-01 .. 2025-06-10', () => {
     run = await runBacktest({ mode: 'eth_cex_dex_arb', startMs: START, endMs: END, capital: 100_000 });
     report = run.summary.strategy_report as unknown as CexDexReport;
     const m = report.liquidity_model;
-    expect(m).toMatchObject({ kind: 'v3_band', tvlUsd: 20_000_000, bandPct: 10, feePips: 3000, tickSpacing: 60 });
+    expect(m).toMatchObject({
+      kind: 'v3_band',
+      tvlUsd: 20_000_000,
+      bandPct: 10,
+      feePips: 3000,
+      tickSpacing: 60,
+    });
     const trips = report.round_trips;
     expect(trips.length).toBeGreaterThanOrEqual(5);
     let sumPnl = 0;
@@ -112,7 +118,9 @@ real('eth_cex_dex_arb on real data, 2025-04-01 .. 2025-06-10', () => {
     const m = report.liquidity_model;
     // a 0.6 % gap is below the two pool fees (0.6 %) plus the perp taker fees: no profitable size
     const pd = 2500;
-    expect(optimalRoundTrip(bandPool(pd, m), bandPool(pd * 1.006, m), 2 * 0.0005 * pd, 5, Infinity).size).toBe(0);
+    expect(
+      optimalRoundTrip(bandPool(pd, m), bandPool(pd * 1.006, m), 2 * 0.0005 * pd, 5, Infinity).size,
+    ).toBe(0);
     const none = await runBacktest({
       mode: 'eth_cex_dex_arb',
       startMs: START,

@@ -5,7 +5,12 @@ import type { ModeConfig } from '../../config/schema.js';
 export const CexDexParamsSchema = z
   .object({
     /** Hours of spread history the z-score's mean and standard deviation are taken over. Default 168. */
-    lookback_hours: z.number().int().min(24).max(24 * 90).default(168),
+    lookback_hours: z
+      .number()
+      .int()
+      .min(24)
+      .max(24 * 90)
+      .default(168),
     /** Enter when the spread's z-score is at or below −z_entry (the pool cheap against the perp). */
     z_entry: z.number().gt(0).default(2.5),
     /** Exit when the z-score is back at or above −z_exit (0 = at the mean). */

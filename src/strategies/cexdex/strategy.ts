@@ -170,8 +170,7 @@ export class CexDexStrategy implements Strategy {
       const pd = ctx.series(POOL_PRICE);
       const pc = ctx.series(this.perpPrice);
       const spread = new Float64Array(pd.length);
-      for (let i = 0; i < pd.length; i++)
-        spread[i] = pd[i] > 0 && pc[i] > 0 ? Math.log(pd[i] / pc[i]) : NaN;
+      for (let i = 0; i < pd.length; i++) spread[i] = pd[i] > 0 && pc[i] > 0 ? Math.log(pd[i] / pc[i]) : NaN;
       this.stats = { spread, ...rollingStats(spread, this.p.lookback_hours) };
     }
     return this.stats;
@@ -333,7 +332,11 @@ export class CexDexStrategy implements Strategy {
     if (weth > 0)
       items.push({ op: 'swap', venue: this.dex, from: 'WETH', to: 'USDT', amount: weth, maxSlippage: 1 });
     if (size > 0) items.push({ op: 'perp_close', venue: this.cex, symbol: this.symbol, side: 'short', size });
-    return decision(reason === 'withdrawal' ? 'exit_partial' : 'exit_full', `close the spread: ${reason}`, items);
+    return decision(
+      reason === 'withdrawal' ? 'exit_partial' : 'exit_full',
+      `close the spread: ${reason}`,
+      items,
+    );
   }
 
   report(): CexDexReport {

@@ -108,7 +108,13 @@ export class SimulatedAmm implements DexVenue, SimulatedVenue {
     const refValue = (amount * this.reference(from)) / this.reference(to);
     const fee = amount * this.curve.feeRate * (from === quote ? 1 / p : p);
     ledger.book('trading_fees', to, -fee, this.name, `${from}->${to} pool fee`);
-    ledger.book('price', to, out + fee - refValue, this.name, `${from}->${to} price impact and pool vs reference`);
+    ledger.book(
+      'price',
+      to,
+      out + fee - refValue,
+      this.name,
+      `${from}->${to} price impact and pool vs reference`,
+    );
     return { venue: this.name, op: 'swap', amount, price: out / amount, fee, feeAsset: to, gasEth };
   }
 
