@@ -136,4 +136,27 @@ real('eth_cex_dex_arb on real data, 2025-04-01 .. 2025-06-10', () => {
     const rejected = Object.values(r.opportunities.rejected).reduce((a, b) => a + b, 0);
     expect(rejected).toBe(r.opportunities.signals);
   });
+
+  it('a withdrawal while the spread is open unwinds it and brings the margin back', async () => {
+    const open = report.round_trips.find((t) => t.exitMs - t.entryMs >= 2 * 3_600_000)!;
+    expect(open).toBeDefined();
+    const at = open.entryMs + 3_600_000;
+    const w = await runBacktest({
+      mode: 'eth_cex_dex_arb',
+      startMs: START,
+      endMs: END,
+      capital: 100_000,
+      withdrawals: [{ timeMs: at, amount: 95_000 }],
+    });
+    const r = w.summary.strategy_report as unknown as CexDexReport;
+    const cut = r.round_trips.find((t) => t.entryMs === open.entryMs)!;
+    expect(cut.exitReason).toBe('withdrawal');
+    expect(cut.exitMs).toBe(at);
+    const swapGas = r.round_trips.reduce((a, t) => a + t.gasEntryUsdt + t.gasExitUsdt, 0);
+    const transferGas = -w.summary.pnl.attribution.gas - swapGas;
+    expect(transferGas).toBeGreaterThan(0);
+    expect(transferGas).toBeLessThan(100);
+    const pnl = r.round_trips.reduce((a, t) => a + t.pnl, 0);
+    expect(w.summary.final_equity - (100_000 - 95_000)).toBeCloseTo(pnl - transferGas, 4);
+  });
 });
