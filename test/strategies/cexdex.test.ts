@@ -7,6 +7,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  getAmount0Delta,
+  getAmount1Delta,
+  getSqrtRatioAtTick,
+  quoteExactInputV3,
+} from '../../src/defi/amm/index.js';
+import {
   bandPool,
   optimalRoundTrip,
   toUsdtRaw,
@@ -34,17 +40,23 @@ function exactProfit(m: BandModel, pd: number, exitPrice: number, q: number, c: 
 }
 
 real('eth_cex_dex_arb on real data, 2025-04-01 .. 2025-06-10', () => {
-  const pool = byTime('dex/uniswap_v3/WETHUSDT_1h.csv', 'timestamp', 'open');
-  const perp = byTime('cex/binance/ETHUSDT_perp_1h.csv', 'timestamp', 'open');
-  const gwei = byTime('gas/ethereum_gas_1h.csv', 'timestamp', 'gas_price_gwei');
-  const eth = byTime('cex/binance/ETHUSDT_spot_5m.csv', 'timestamp', 'open');
-  const funding = byTime('cex/binance/ETHUSDT_funding.csv', 'funding_timestamp', 'funding_rate');
+  // raw files, read when the first test runs (the block is collected even without the dataset)
+  let pool: Map<number, number>;
+  let perp: Map<number, number>;
+  let gwei: Map<number, number>;
+  let eth: Map<number, number>;
+  let funding: Map<number, number>;
   const gasAt = (t: number) => SWAP_GAS * gwei.get(t)! * 1e-9 * eth.get(t)!;
 
   let report: CexDexReport;
   let run: Awaited<ReturnType<typeof runBacktest>>;
 
   it('trades, and every round trip recomputes from the raw files and the model', async () => {
+    pool = byTime('dex/uniswap_v3/WETHUSDT_1h.csv', 'timestamp', 'open');
+    perp = byTime('cex/binance/ETHUSDT_perp_1h.csv', 'timestamp', 'open');
+    gwei = byTime('gas/ethereum_gas_1h.csv', 'timestamp', 'gas_price_gwei');
+    eth = byTime('cex/binance/ETHUSDT_spot_5m.csv', 'timestamp', 'open');
+    funding = byTime('cex/binance/ETHUSDT_funding.csv', 'funding_timestamp', 'funding_rate');
     run = await runBacktest({ mode: 'eth_cex_dex_arb', startMs: START, endMs: END, capital: 100_000 });
     report = run.summary.strategy_report as unknown as CexDexReport;
     const m = report.liquidity_model;
@@ -111,6 +123,10 @@ real('eth_cex_dex_arb on real data, 2025-04-01 .. 2025-06-10', () => {
       expect(t.expectedProfit).toBeGreaterThanOrEqual(10);
     }
     expect(report.opportunities.taken).toBe(report.round_trips.length);
+    // every signal is an event of the run, with its verdict
+    const seen = run.events.filter((e) => e.type === 'arb_opportunity');
+    expect(seen).toHaveLength(report.opportunities.signals);
+    expect(seen.filter((e) => e.taken === true)).toHaveLength(report.opportunities.taken);
     expect(interior + report.round_trips.filter((t) => t.capped).length).toBe(report.round_trips.length);
   });
 
@@ -158,5 +174,38 @@ real('eth_cex_dex_arb on real data, 2025-04-01 .. 2025-06-10', () => {
     expect(transferGas).toBeLessThan(100);
     const pnl = r.round_trips.reduce((a, t) => a + t.pnl, 0);
     expect(w.summary.final_equity - (100_000 - 95_000)).toBeCloseTo(pnl - transferGas, 4);
+  });
+});
+
+describe('the band liquidity model (src/defi/band.ts)', () => {
+  const m: BandModel = { tvlUsd: 20_000_000, bandPct: 10, feePips: 3000, tickSpacing: 60 };
+
+  it('holds tvlUsd at the price and prices a 100 k USDT buy ~0.1 % higher', () => {
+    const b = bandPool(3000, m);
+    const [lo, hi] = [b.state.ticks[0].index, b.state.ticks[1].index];
+    expect(Math.abs(lo % 60)).toBe(0);
+    expect(Math.abs(hi % 60)).toBe(0);
+    const usdt =
+      Number(getAmount1Delta(getSqrtRatioAtTick(lo), b.state.sqrtPriceX96, b.liquidity, false)) / 1e6;
+    const weth =
+      Number(getAmount0Delta(b.state.sqrtPriceX96, getSqrtRatioAtTick(hi), b.liquidity, false)) / 1e18;
+    expect((usdt + weth * 3000) / 20_000_000).toBeCloseTo(1, 6);
+    expect(weth).toBeCloseTo(b.wethOut, 9);
+    const q = quoteExactInputV3(b.state, false, toUsdtRaw(100_000));
+    const after = (Number(q.sqrtPriceX96After) / 2 ** 96) ** 2 * 1e12;
+    expect(after / 3000 - 1).toBeGreaterThan(0.0009);
+    expect(after / 3000 - 1).toBeLessThan(0.0012);
+  });
+
+  it('the round-trip optimum beats 200 probe sizes on the exact quotes', () => {
+    const pd = 2500;
+    const exit = pd * 1.012;
+    const c = 2 * 0.0005 * pd;
+    const opt = optimalRoundTrip(bandPool(pd, m), bandPool(exit, m), c, 8, Infinity);
+    expect(opt.capped).toBe(false);
+    const at = (q: number) => exactProfit(m, pd, exit, q, c, 8);
+    const best = at(opt.size);
+    expect(best).toBeGreaterThan(0);
+    for (let k = 1; k <= 200; k++) expect(best).toBeGreaterThanOrEqual(at((opt.size * 2 * k) / 200));
   });
 });

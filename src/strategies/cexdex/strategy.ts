@@ -18,7 +18,7 @@ import {
   usdtToBuy,
   type BandModel,
 } from '../../defi/band.js';
-import { decision, route, type Strategy, type StrategyContext } from '../base.js';
+import { decision, route, type Strategy, type StrategyContext, type StrategyEnvironment } from '../base.js';
 import type { CexDexMode, CexDexParams } from './params.js';
 
 export const POOL_PRICE = 'dex.WETHUSDT.price';
@@ -136,6 +136,7 @@ export class CexDexStrategy implements Strategy {
   private stats: { spread: Float64Array; mean: Float64Array; sd: Float64Array } | null = null;
   private readonly trades: CexDexTrade[] = [];
   private readonly opp = { signals: 0, taken: 0, rejected: {} as Record<string, number> };
+  private events: StrategyEnvironment['events'] | null = null;
 
   constructor(
     readonly mode: CexDexMode,
@@ -152,6 +153,17 @@ export class CexDexStrategy implements Strategy {
     this.perpPrice = `cex.${this.cex}.${this.symbol}.perp.price`;
     this.funding = `cex.${this.cex}.${this.symbol}.funding`;
     this.model = bandModelOf(this.p, feeBps);
+  }
+
+  /** States the liquidity model in the run's notes; opportunities go to the run's events. */
+  prepare(env: StrategyEnvironment): Promise<string[]> {
+    this.events = env.events;
+    const m = this.model;
+    return Promise.resolve([
+      `cex_dex_arb liquidity model: each hour the pool is a Uniswap V3 position of constant liquidity over ` +
+        `±${m.bandPct} % of the recorded dex.WETHUSDT.price worth ${m.tvlUsd} USD (fee ${m.feePips / 1e4} %, ` +
+        `tick spacing ${m.tickSpacing}); the dataset has prices, not depth, so the depth is a parameter (docs/defi.md)`,
+    ]);
   }
 
   beginStep(ctx: StrategyContext): void {
@@ -252,15 +264,19 @@ export class CexDexStrategy implements Strategy {
       (entry.xVirtual * slip) / (1 + slip), // price impact beyond the fee ≤ slip
     );
     const rt = optimalRoundTrip(entry, exit, c, fixed, maxSize);
-    if (!(rt.size > 0)) return this.reject('no profitable size after pool fees, taker fees and gas');
+    const seen = { z, spread: st.spread[i], pool: pd, perp: pc, exit_target: exitPrice, gas_usdt: fixed };
+    if (!(rt.size > 0))
+      return this.reject('no profitable size after pool fees, taker fees and gas', { ...seen, size: 0 });
     const q = toWei(rt.size);
     const usdtIn = Number(usdtToBuy(entry, q)) / 1e6;
     const usdtBack = Number(usdtForWeth(exit, q).usdtOut) / 1e6;
     const weth = Number(q) / 1e18;
     const profit = usdtBack - usdtIn - c * weth - fixed;
-    if (profit < this.p.min_profit_usdt) return this.reject('expected profit below min_profit_usdt');
-    if (usdtIn < MIN_NOTIONAL_USDT) return this.reject('size below the minimum notional');
+    const sized = { ...seen, size: weth, usdt_in: usdtIn, expected_profit: profit };
+    if (profit < this.p.min_profit_usdt) return this.reject('expected profit below min_profit_usdt', sized);
+    if (usdtIn < MIN_NOTIONAL_USDT) return this.reject('size below the minimum notional', sized);
     this.opp.taken++;
+    this.events?.event('arb_opportunity', { ...sized, taken: true, capped: rt.capped });
     this.open = {
       entryMs: ctx.timeMs,
       entryStep: i,
@@ -286,8 +302,9 @@ export class CexDexStrategy implements Strategy {
     return decision('entry_full', `pool cheap: z ${z.toFixed(2)}, expected ${profit.toFixed(2)} USDT`, items);
   }
 
-  private reject(reason: string): null {
+  private reject(reason: string, data: Record<string, unknown>): null {
     this.opp.rejected[reason] = (this.opp.rejected[reason] ?? 0) + 1;
+    this.events?.event('arb_opportunity', { ...data, taken: false, reason });
     return null;
   }
 
