@@ -77,7 +77,9 @@ describe('mode file errors', () => {
 
   it('an unknown mode lists the available ones', () => {
     const err = thrown(() => loadMode('foo', { configDir: cfg.dir }));
-    expect(err.message).toMatch(/unknown mode "foo"; available: btc_basis, eth_basis, eth_cex_dex_arb, eth_leveraged, /);
+    expect(err.message).toMatch(
+      /unknown mode "foo"; available: btc_basis, eth_basis, eth_cex_dex_arb, eth_leveraged, /,
+    );
     expect(() => loadMode('../venues/binance', { configDir: cfg.dir })).toThrow(/unknown mode/);
   });
 
