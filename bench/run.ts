@@ -24,6 +24,7 @@ const MODES = [
   'usdt_eth_staking_hedged_leveraged',
   'ml_usdt_directional_usdt_margin',
   'ml_btc_directional_usdt_margin',
+  'eth_cex_dex_arb',
 ];
 /** Warm-run target per mode, ms (the staking family: 250 ms). */
 const TARGET_MS: Record<string, number> = {

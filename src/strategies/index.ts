@@ -3,6 +3,7 @@
  * family is — name, parameter schema, checks, data plan, venues, factory — lives in its folder.
  */
 import { basisFamily } from './basis/index.js';
+import { cexDexFamily } from './cexdex/index.js';
 import { lendingFamily } from './lending/index.js';
 import { mlFamily } from './ml/index.js';
 import { registerFamily } from './registry.js';
@@ -12,6 +13,7 @@ registerFamily(lendingFamily);
 registerFamily(basisFamily);
 registerFamily(stakingFamily);
 registerFamily(mlFamily);
+registerFamily(cexDexFamily);
 
 export { familyOf, listFamilies, registerFamily } from './registry.js';
 export type { StrategyFamily, StrategyOptions } from './registry.js';

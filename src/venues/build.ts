@@ -12,11 +12,12 @@ import { loadEtherfiRewards } from '../data/rewards.js';
 import { ConfigError } from '../domain/errors.js';
 import type { OrderVenue } from './cex/types.js';
 import type { GasModel } from './gas.js';
+import { SimulatedAmm } from './simulated/amm.js';
 import { SimulatedDex } from './simulated/dex.js';
 import { SimulatedFlashLoan } from './simulated/flashloan.js';
 import { SimulatedAave, SimulatedCex, SimulatedWallet } from './simulated/index.js';
 import { SimulatedStaking } from './simulated/staking.js';
-import type { CexVenue, LendingVenue, SimulatedVenue, Venue, WalletVenue } from './types.js';
+import type { AmmCurve, CexVenue, LendingVenue, SimulatedVenue, Venue, WalletVenue } from './types.js';
 
 /** Tokens ether.fi distributes to weETH holders, priced on their WETH pools. */
 export const ETHERFI_REWARD_TOKENS = ['EIGEN', 'ETHFI'] as const;
@@ -40,6 +41,8 @@ export interface RunVenueSpec {
   /** Flash lenders (entry and unwind). */
   flashLoans: string[];
   dex: string | null;
+  /** The DEX venue's pool follows this liquidity model (./simulated/amm.ts) instead of fee-only fills. */
+  dexCurve?: AmmCurve;
 }
 
 /** The real clients of the venues the environment plan runs on a testnet or live. */
@@ -207,7 +210,9 @@ export function buildVenues(
     }
     for (const name of new Set(spec.flashLoans))
       add(new SimulatedFlashLoan(name, config(name, 'flash_loan'), w), true);
-    if (spec.dex) add(new SimulatedDex(spec.dex, config(spec.dex, 'dex'), cursor, w, usdt), true);
+    if (spec.dex && spec.dexCurve)
+      add(new SimulatedAmm(spec.dex, config(spec.dex, 'dex'), cursor, w, spec.dexCurve, usdt), true);
+    else if (spec.dex) add(new SimulatedDex(spec.dex, config(spec.dex, 'dex'), cursor, w, usdt), true);
   }
 
   return {

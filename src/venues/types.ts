@@ -221,3 +221,19 @@ export interface DexVenue extends Venue {
   /** Units of `to` received now for `amountIn` of `from`, fees included; NaN when there is no price. */
   quote(from: string, to: string, amountIn: number): number;
 }
+
+/**
+ * The price curve of a simulated AMM pool given by its strategy family's liquidity model (e.g. the V3 band
+ * of src/defi/band.ts): exact fills in token units at the pool's recorded price `price` (quote per base).
+ */
+export interface AmmCurve {
+  /** Pair the pool trades, base then quote (WETH, USDT). */
+  base: string;
+  quote: string;
+  /** Fee rate on the input (decimal), for attribution. */
+  feeRate: number;
+  /** Base received for `quoteIn` paid at price `price`. */
+  buy(price: number, quoteIn: number): number;
+  /** Quote received for `baseIn` sold at price `price`. */
+  sell(price: number, baseIn: number): number;
+}

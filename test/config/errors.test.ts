@@ -70,14 +70,16 @@ describe('mode file errors', () => {
       loadMode('btc_basis', { configDir: cfg.dir }),
     ) as unknown as ConfigValidationError;
     expect(err.message).toBe(
-      'config/modes/btc_basis.yaml: family: unknown strategy family "basiss"; registered: lending, basis, staking, ml_directional',
+      'config/modes/btc_basis.yaml: family: unknown strategy family "basiss"; registered: lending, basis, staking, ml_directional, cex_dex_arb',
     );
     expect(err.issues.map((i) => i.path)).toEqual(['family', 'market_neutral']);
   });
 
   it('an unknown mode lists the available ones', () => {
     const err = thrown(() => loadMode('foo', { configDir: cfg.dir }));
-    expect(err.message).toMatch(/unknown mode "foo"; available: btc_basis, eth_basis, eth_leveraged, /);
+    expect(err.message).toMatch(
+      /unknown mode "foo"; available: btc_basis, eth_basis, eth_cex_dex_arb, eth_leveraged, /,
+    );
     expect(() => loadMode('../venues/binance', { configDir: cfg.dir })).toThrow(/unknown mode/);
   });
 

@@ -22,6 +22,7 @@ import type { StakingMode } from '../../src/strategies/staking/params.js';
 const MODES = [
   'btc_basis',
   'eth_basis',
+  'eth_cex_dex_arb',
   'eth_leveraged',
   'eth_staking_only',
   'ml_btc_directional_usdt_margin',
@@ -33,7 +34,7 @@ const MODES = [
 ];
 
 describe('shipped config', () => {
-  it('lists exactly the ten modes, sorted', () => {
+  it('lists exactly the eleven modes, sorted', () => {
     expect(listModes()).toEqual(MODES);
   });
 
@@ -54,7 +55,7 @@ describe('shipped config', () => {
     expect(report.checked).toContain('config/venues/aave_v3.yaml');
     expect(report.checked).toContain('config/share_classes/btc.yaml');
     expect(report.checked).toContain('config/environments/cex_testnet_onchain_simulated.yaml');
-    expect(report.checked).toHaveLength(10 + listVenues().length + 3 + 4);
+    expect(report.checked).toHaveLength(MODES.length + listVenues().length + 3 + 4);
   });
 
   it('derives required venues', () => {

@@ -6,7 +6,13 @@ import { listFamilies } from '../../src/strategies/index.js';
 
 describe('mode availability', () => {
   test('every shipped family is registered', () => {
-    expect(listFamilies().map((f) => f.name)).toEqual(['lending', 'basis', 'staking', 'ml_directional']);
+    expect(listFamilies().map((f) => f.name)).toEqual([
+      'lending',
+      'basis',
+      'staking',
+      'ml_directional',
+      'cex_dex_arb',
+    ]);
   });
 
   test('a mode whose family is not registered fails naming the registered ones instead of running something else', () => {

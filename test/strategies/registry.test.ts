@@ -44,6 +44,7 @@ describe('a family registered from outside src/', () => {
       'basis',
       'staking',
       'ml_directional',
+      'cex_dex_arb',
       'hold',
     ]);
     expect(loadMode('btc_hold', { configDir: cfg }).strategy).toEqual({ hold_fraction: 0.4 });
