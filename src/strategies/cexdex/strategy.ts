@@ -134,6 +134,8 @@ export class CexDexStrategy implements Strategy {
   private open: Open | null = null;
   private acted = -1;
   private stats: { spread: Float64Array; mean: Float64Array; sd: Float64Array } | null = null;
+  /** Running sums of the rolling window (statsOf). */
+  private readonly roll = { next: 0, c: 0, s: 0, s2: 0 };
   private readonly trades: CexDexTrade[] = [];
   private readonly opp = { signals: 0, taken: 0, rejected: {} as Record<string, number> };
   private events: StrategyEnvironment['events'] | null = null;
@@ -177,15 +179,47 @@ export class CexDexStrategy implements Strategy {
     }
   }
 
+  /**
+   * The spread and its rolling mean / sd up to this step, extended step by step from the rows seen so far
+   * (never from rows ahead of the step: on a wall clock or in a replay they do not exist yet). Same values
+   * as `rollingStats` over the whole series.
+   */
   private statsOf(ctx: StrategyContext) {
+    const pd = ctx.series(POOL_PRICE);
+    const pc = ctx.series(this.perpPrice);
     if (!this.stats) {
-      const pd = ctx.series(POOL_PRICE);
-      const pc = ctx.series(this.perpPrice);
-      const spread = new Float64Array(pd.length);
-      for (let i = 0; i < pd.length; i++) spread[i] = pd[i] > 0 && pc[i] > 0 ? Math.log(pd[i] / pc[i]) : NaN;
-      this.stats = { spread, ...rollingStats(spread, this.p.lookback_hours) };
+      const len = pd.length;
+      this.stats = {
+        spread: new Float64Array(len).fill(NaN),
+        mean: new Float64Array(len).fill(NaN),
+        sd: new Float64Array(len).fill(NaN),
+      };
     }
-    return this.stats;
+    const st = this.stats;
+    const n = this.p.lookback_hours;
+    const r = this.roll;
+    for (let t = r.next; t <= ctx.step && t < st.spread.length; t++) {
+      if (r.c >= n / 2 && r.c > 1) {
+        const m = r.s / r.c;
+        st.mean[t] = m;
+        st.sd[t] = Math.sqrt(Math.max(0, r.s2 / r.c - m * m));
+      }
+      const v = pd[t] > 0 && pc[t] > 0 ? Math.log(pd[t] / pc[t]) : NaN;
+      st.spread[t] = v;
+      if (Number.isFinite(v)) {
+        r.c++;
+        r.s += v;
+        r.s2 += v * v;
+      }
+      const o = t - n >= 0 ? st.spread[t - n] : NaN;
+      if (Number.isFinite(o)) {
+        r.c--;
+        r.s -= o;
+        r.s2 -= o * o;
+      }
+      r.next = t + 1;
+    }
+    return st;
   }
 
   decide(ctx: StrategyContext): StrategyDecision | null {
