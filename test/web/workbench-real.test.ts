@@ -163,7 +163,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasReal)('workbench on the real datase
     await p.waitForSelector('#benchmark-pick');
     await p.selectOption('#benchmark-pick', 'cex.binance.BTCUSDT.spot.price');
     await p.waitForFunction(() =>
-      document
+      (globalThis as any).document
         .querySelector('#benchmark-figures [data-figure="benchmark_return"]')
         ?.textContent?.includes('BTCUSDT'),
     );
