@@ -146,6 +146,41 @@ describe.skipIf(!existsSync(CHROMIUM) || !hasReal)('workbench on the real datase
     await (await p.$('#tearsheet'))!.screenshot({ path: join(ARTIFACTS, 'ui-benchmark.png') });
   });
 
+  test('benchmark picker: a dataset price series, figures equal those computed from its CSV', async () => {
+    const id = await realRun({ mode: 'pure_lending_usdt', start: '2024-03-01', end: '2024-03-15T23:00' });
+    const series = (await (
+      await fetch(`${realUrl}/api/backtests/${id}/series?names=twr_index&points=1000000`)
+    ).json()) as any;
+    const { day, r } = daily(series.t, series.columns[0].values);
+    // BTC spot: the open of the 5-minute candle at each day's first step (00:00 UTC)
+    const lines = readFileSync(join(REAL, 'cex/binance/BTCUSDT_spot_5m.csv'), 'utf8').trim().split('\n');
+    const open = new Map(lines.slice(1).map((l) => [Date.parse(l.split(',')[0]), Number(l.split(',')[1])]));
+    const b = day.map((d) => open.get(d + DAY)! / open.get(d)! - 1);
+    const runRet = r.reduce((g, x) => g * (1 + x), 1) - 1;
+    const benchRet = b.reduce((g, x) => g * (1 + x), 1) - 1;
+    const diff = r.map((x, i) => x - b[i]);
+    await p.goto(`${realUrl}/#/runs/${id}`);
+    await p.waitForSelector('#benchmark-pick');
+    await p.selectOption('#benchmark-pick', 'cex.binance.BTCUSDT.spot.price');
+    await p.waitForFunction(() =>
+      (globalThis as any).document
+        .querySelector('#benchmark-figures [data-figure="benchmark_return"]')
+        ?.textContent?.includes('BTCUSDT'),
+    );
+    const f = await p.$$eval('#benchmark-figures .figure', (els: any[]) =>
+      Object.fromEntries(els.map((e) => [e.dataset.figure, Number(e.dataset.value)])),
+    );
+    expect(f.run_return).toBeCloseTo(runRet, 12);
+    expect(f.benchmark_return).toBeCloseTo(benchRet, 12);
+    expect(f.excess_return).toBeCloseTo(runRet - benchRet, 12);
+    expect(f.tracking_error).toBeCloseTo(sd(diff) * Math.sqrt(365), 10);
+    const last = await p.$eval('[data-chart="benchmark"] canvas', (c: any) =>
+      (globalThis as any).Chart.getChart(c).data.datasets.map((d: any) => d.data[d.data.length - 1].y),
+    );
+    expect(last[1]).toBeCloseTo(benchRet, 12);
+    await (await p.$('#tearsheet'))!.screenshot({ path: join(ARTIFACTS, 'ui-benchmark-series.png') });
+  });
+
   test('ML trades: one row per trade event, side and exit reason, PnL summed', async () => {
     const id = await realRun({
       mode: 'ml_usdt_directional_usdt_margin',

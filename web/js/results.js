@@ -48,16 +48,35 @@ export async function renderResults(view, id, alive) {
     );
     return;
   }
-  const [series, pnl, ts, trades] = await Promise.all([
+  const [series, pnl, ts, trades, benchmarks] = await Promise.all([
     api(`/api/backtests/${id}/series?points=1500`),
     api(`/api/backtests/${id}/series?points=120&names=${pnlNames().join(',')}`),
     api(`/api/backtests/${id}/tearsheet`),
     api(`/api/backtests/${id}/trades`),
+    api('/api/benchmarks'),
   ]);
   if (!alive()) return;
   const s = run.summary;
   const charts = h('div', { id: 'charts', class: 'charts' });
-  const tear = tearsheetSection(ts);
+  /** @type {any[]} */
+  let tearCharts = [];
+  const tear = tearsheetSection(ts, {
+    names: benchmarks.benchmarks,
+    onPick: async (name) => {
+      let next;
+      try {
+        next = await api(`/api/backtests/${id}/tearsheet?benchmark=${encodeURIComponent(name)}`);
+      } catch (e) {
+        if (alive()) tear.setBenchmark(null, /** @type {Error} */ (e).message);
+        return;
+      }
+      if (!alive()) return;
+      tear.setBenchmark(next.benchmark);
+      for (const c of tearCharts) c.destroy();
+      tear.charts.replaceChildren();
+      tearCharts = /** @type {any} */ (window).BasisCharts.renderTearsheet(tear.charts, next);
+    },
+  });
   const page = h(
     'div',
     { id: 'results', dataset: { run: id } },
@@ -113,7 +132,7 @@ export async function renderResults(view, id, alive) {
     h('section', { class: 'card' }, h('h2', null, 'Events'), await eventTable(id, alive)),
   );
   replace(view, page);
-  /** @type {any} */ (window).BasisCharts.renderTearsheet(tear.charts, ts);
+  tearCharts = /** @type {any} */ (window).BasisCharts.renderTearsheet(tear.charts, ts);
   /** @type {any} */ (window).BasisCharts.renderRun(charts, { summary: s, series, pnl });
 }
 

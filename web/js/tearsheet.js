@@ -2,7 +2,8 @@
 /**
  * The results page's tearsheet: figures (volatility, Sortino, Calmar, turnover…), monthly returns,
  * PnL by venue and source, funding APR by venue, the benchmark comparison, and the trade table (filter,
- * sort, CSV export). Data: GET /api/backtests/{id}/tearsheet and /trades.
+ * sort, CSV export), with a benchmark picker (sUSDe or a dataset series: GET /api/benchmarks). Data:
+ * GET /api/backtests/{id}/tearsheet[?benchmark=name] and /trades.
  */
 import { h, fmt } from './dom.js';
 
@@ -30,8 +31,12 @@ const bare = (x, u) => {
 /** @param {number | null} x */
 const signClass = (x) => (x === null || x === undefined || x === 0 ? 'num' : x > 0 ? 'num pos' : 'num neg');
 
-/** The tearsheet card. @param {any} ts */
-export function tearsheetSection(ts) {
+/**
+ * The tearsheet card. `pick` (optional): the benchmark names to offer and what to do when one is picked;
+ * `setBenchmark` swaps the benchmark figures for another comparison (or an error line).
+ * @param {any} ts @param {{ names: string[], onPick: (name: string) => void } | undefined} [pick]
+ */
+export function tearsheetSection(ts, pick) {
   const f = ts.figures;
   const u = ts.share_class;
   const tr = ts.trades;
@@ -60,6 +65,12 @@ export function tearsheetSection(ts) {
     figure('profit_factor', 'Profit factor', tr.profit_factor, fmt.ratio(tr.profit_factor)),
   );
   const charts = h('div', { class: 'charts', id: 'tearsheet-charts' });
+  const bench = h('div', { id: 'benchmark' }, benchmarkBlock(ts.benchmark));
+  /** @param {any} b @param {string} [error] */
+  const setBenchmark = (b, error) =>
+    bench.replaceChildren(
+      error ? h('p', { class: 'note', id: 'benchmark-error' }, error) : benchmarkBlock(b),
+    );
   const section = h(
     'section',
     { class: 'card', id: 'tearsheet' },
@@ -70,7 +81,8 @@ export function tearsheetSection(ts) {
       `Computed from the recorded series: time-weighted daily returns over ${f.days} full days; rolling figures over ${ts.rolling.window_days} days.`,
     ),
     figures,
-    benchmarkBlock(ts.benchmark),
+    pick ? benchmarkPicker(ts.benchmark.name, pick) : null,
+    bench,
     charts,
     h('h3', null, 'Monthly returns (time-weighted)'),
     h('div', { class: 'table-scroll' }, monthlyTable(ts)),
@@ -83,7 +95,18 @@ export function tearsheetSection(ts) {
       fundingTable(ts),
     ),
   );
-  return { section, charts };
+  return { section, charts, setBenchmark };
+}
+
+/** @param {string} current @param {{ names: string[], onPick: (name: string) => void }} pick */
+function benchmarkPicker(current, pick) {
+  const names = pick.names.includes(current) ? pick.names : [current, ...pick.names];
+  const select = h(
+    'select',
+    { id: 'benchmark-pick', onchange: () => pick.onPick(/** @type {HTMLSelectElement} */ (select).value) },
+    ...names.map((n) => h('option', { value: n, selected: n === current }, n)),
+  );
+  return h('div', { class: 'toolbar' }, h('label', null, 'Benchmark ', select));
 }
 
 /** @param {any} b */

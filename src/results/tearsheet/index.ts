@@ -17,7 +17,14 @@ import {
   type FundingApr,
   type VenuePnl,
 } from './attribution.js';
-import { compareBenchmark, readBenchmark, type BenchmarkComparison } from './benchmark.js';
+import {
+  compareBenchmark,
+  compareSeriesBenchmark,
+  readBenchmark,
+  readSeriesBenchmark,
+  type BenchmarkChoice,
+  type BenchmarkComparison,
+} from './benchmark.js';
 import {
   annualised,
   calmar,
@@ -105,11 +112,14 @@ export async function runTrades(store: ResultsStore, id: string): Promise<TradeR
   return tradeList(events as EventLike[], series.timestamps, column(series, 'pnl'));
 }
 
-/** The tearsheet of a run with results; `dataDir` is where benchmarks are read (the server's dataset). */
+/**
+ * The tearsheet of a run with results; `dataDir` is where benchmarks are read (the server's dataset),
+ * `benchmark` the one compared with (resolveBenchmark; default sUSDe).
+ */
 export async function buildTearsheet(
   store: ResultsStore,
   run: RunRecord,
-  opts: { dataDir?: string } = {},
+  opts: { dataDir?: string; benchmark?: BenchmarkChoice } = {},
 ): Promise<Tearsheet> {
   const s = run.summary!;
   const names = ['twr_index', 'drawdown', 'equity', 'pnl', ...PNL_SOURCES.map((x) => `pnl.${x}`)];
@@ -145,11 +155,20 @@ export async function buildTearsheet(
     twr_equity: Array.from(downsample(index, bucket, 'last'), (x) => capital * x),
     underwater: Array.from(downsample(drawdown, bucket, 'max'), (x) => (x === 0 ? 0 : -x)),
   };
-  const benchmark = compareBenchmark(
-    'susde',
-    daily,
-    opts.dataDir === undefined ? null : readBenchmark(opts.dataDir, 'susde'),
-  );
+  const choice = opts.benchmark ?? { kind: 'susde' };
+  const benchmark =
+    choice.kind === 'series'
+      ? compareSeriesBenchmark(
+          choice.id,
+          choice.file,
+          daily,
+          opts.dataDir === undefined ? null : await readSeriesBenchmark(opts.dataDir, choice.id, ts),
+        )
+      : compareBenchmark(
+          'susde',
+          daily,
+          opts.dataDir === undefined ? null : readBenchmark(opts.dataDir, 'susde'),
+        );
   return {
     id: run.id,
     share_class: s.share_class,

@@ -5,8 +5,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
+  SUGGESTED_BENCHMARKS,
   TRADE_COLUMNS,
   buildTearsheet,
+  resolveBenchmark,
   csvRows,
   runTrades,
   tradeStats,
@@ -19,6 +21,18 @@ import { RunIdParams, getRunOr404, hasResults } from './backtests.js';
 const TradesQuery = z
   .object({
     format: z.enum(['json', 'csv']).optional().describe('json (default) or csv'),
+  })
+  .strict();
+
+const TearsheetQuery = z
+  .object({
+    benchmark: z
+      .string()
+      .max(120)
+      .optional()
+      .describe(
+        'susde (default) or a price/index series id of the dataset, e.g. cex.binance.BTCUSDT.spot.price',
+      ),
   })
   .strict();
 
@@ -39,18 +53,33 @@ async function finished(ctx: ServerContext, id: string, what: string) {
 }
 
 export function registerWorkbenchRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get<{ Params: { id: string } }>(
+  app.get(
+    '/api/benchmarks',
+    { schema: routeSchema({ summary: 'Benchmark names a tearsheet suggests' }) },
+    async () => ({
+      benchmarks: [...SUGGESTED_BENCHMARKS],
+    }),
+  );
+
+  app.get<{ Params: { id: string }; Querystring: z.infer<typeof TearsheetQuery> }>(
     '/api/backtests/:id/tearsheet',
     {
       schema: routeSchema({
         summary:
-          'Tearsheet: volatility, Sortino, Calmar, turnover, monthly returns, rolling Sharpe/drawdown, underwater and time-weighted equity, PnL by venue and source, funding APR by venue, trade statistics, sUSDe benchmark',
+          'Tearsheet: volatility, Sortino, Calmar, turnover, monthly returns, rolling Sharpe/drawdown, underwater and time-weighted equity, PnL by venue and source, funding APR by venue, trade statistics, benchmark (sUSDe or a dataset series)',
         params: RunIdParams,
+        querystring: TearsheetQuery,
       }),
     },
     async (req, reply) => {
+      let benchmark;
+      try {
+        benchmark = resolveBenchmark(req.query.benchmark ?? 'susde');
+      } catch (e) {
+        throw new HttpError(400, (e as Error).message);
+      }
       const run = await finished(ctx, req.params.id, 'tearsheet');
-      const body = await buildTearsheet(ctx.store, run, { dataDir: ctx.dataDir });
+      const body = await buildTearsheet(ctx.store, run, { dataDir: ctx.dataDir, benchmark });
       return reply.type('application/json; charset=utf-8').send(JSON.stringify(body, finiteJson));
     },
   );
