@@ -88,6 +88,9 @@ export class Notifier {
   private readonly types: Set<NotifyType>;
   private readonly queue: Notification[] = [];
   private worker: Promise<void> | null = null;
+  /** The URL without userinfo (fetch refuses it), which goes as basic authorization instead. */
+  private readonly endpoint: string;
+  private readonly headers: Record<string, string> = { 'content-type': 'application/json' };
   private reported = false;
   private liqWarned = false;
   private closing = false;
@@ -101,6 +104,14 @@ export class Notifier {
     private readonly onFirstFailure: (what: string) => void,
   ) {
     this.target = redactUrl(o.url);
+    const u = new URL(o.url);
+    if (u.username || u.password) {
+      const cred = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+      this.headers.authorization = `Basic ${Buffer.from(cred).toString('base64')}`;
+      u.username = '';
+      u.password = '';
+    }
+    this.endpoint = u.toString();
     this.types = new Set(o.events ?? NOTIFY_TYPES);
   }
 
@@ -200,9 +211,9 @@ export class Notifier {
         await new Promise((r) => setTimeout(r, wait));
       }
       try {
-        const res = await fetch(this.o.url, {
+        const res = await fetch(this.endpoint, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: this.headers,
           body,
           signal: AbortSignal.timeout(this.o.timeoutMs ?? 5000),
         });
