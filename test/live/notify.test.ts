@@ -4,6 +4,7 @@
  * then 200 gets the retried notification once; a receiver that is down neither stops nor fails the run
  * (the failure is journaled once, the URL's secret parts never).
  */
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import { FileJournal } from '../../src/engine/live/journal.js';
 import type { Notification, WebhookOptions } from '../../src/engine/live/notify.js';
 import { parseWebhook, redactUrl } from '../../src/engine/live/notify.js';
 import { LiveRunner } from '../../src/engine/live/runner.js';
+import { bundle } from './bundle.js';
 
 const DIR = mkdtempSync(join(tmpdir(), 'basis-notify-'));
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
@@ -146,6 +148,38 @@ describe('webhook notifications', () => {
     expect(w.sent).toBe(0);
     expect(w.failed + w.dropped).toBeGreaterThan(0);
     expect(JSON.stringify(r.records)).not.toContain('s3cr3t');
+  });
+
+  test('basis run --replay with the URL from $BASIS_WEBHOOK_URL: notified, the URL redacted in its output', async () => {
+    const rx = await receiver();
+    const cli = await bundle('test/live/cli-child.ts', 'notify-cli-child');
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, BASIS_WEBHOOK_URL: rx.url };
+      delete env.ENVIRONMENT;
+      delete env.DATABASE_URL;
+      const args = ['run', '--mode', MODE, '--replay', '--from', '2024-07-01', '--to', '2024-07-02'];
+      const dirs = ['--runs-dir', join(DIR, 'cli'), '--no-store', '--out', join(DIR, 'results'), '--quiet'];
+      const child = spawn(process.execPath, [cli, ...args, ...dirs, '--webhook-events', 'fill'], {
+        cwd: DIR,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((ok) => child.once('exit', ok));
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(rx.got.length).toBeGreaterThan(0);
+      expect(rx.got.every((n) => n.type === 'fill')).toBe(true);
+      expect(stdout).toMatch(new RegExp(`webhook http://127\\.0\\.0\\.1:\\d+/…: ${rx.got.length} sent, 0 failed`));
+      expect(stdout).not.toContain('secret');
+      expect(stdout).not.toContain('s3cr3t');
+    } finally {
+      rmSync(cli, { force: true });
+      await rx.close();
+    }
   });
 
   test('URL and event list are validated', () => {
