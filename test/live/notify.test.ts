@@ -127,7 +127,11 @@ describe('webhook notifications', () => {
       expect(rx.hits).toBe(fills + 1); // one retry
       expect(rx.got.length).toBe(fills);
       expect(new Set(rx.got.map((n) => JSON.stringify(n))).size).toBe(fills); // none twice
-      expect(r.records.find((x) => x.type === 'webhook')).toMatchObject({ sent: fills, failed: 0, retries: 1 });
+      expect(r.records.find((x) => x.type === 'webhook')).toMatchObject({
+        sent: fills,
+        failed: 0,
+        retries: 1,
+      });
       expect(r.records.some((x) => x.type === 'webhook_failed')).toBe(false);
     } finally {
       await rx.close();
@@ -173,7 +177,9 @@ describe('webhook notifications', () => {
       expect(code).toBe(0);
       expect(rx.got.length).toBeGreaterThan(0);
       expect(rx.got.every((n) => n.type === 'fill')).toBe(true);
-      expect(stdout).toMatch(new RegExp(`webhook http://127\\.0\\.0\\.1:\\d+/…: ${rx.got.length} sent, 0 failed`));
+      expect(stdout).toMatch(
+        new RegExp(`webhook http://127\\.0\\.0\\.1:\\d+/…: ${rx.got.length} sent, 0 failed`),
+      );
       expect(stdout).not.toContain('secret');
       expect(stdout).not.toContain('s3cr3t');
     } finally {

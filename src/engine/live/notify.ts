@@ -131,7 +131,13 @@ export class Notifier {
   fromEvents(events: readonly RunEvent[]): void {
     for (const e of events) {
       const type: NotifyType | null =
-        e.type === 'alert' ? 'alert' : e.type === 'fill' ? 'fill' : FAILURE_EVENTS.has(e.type) ? 'failure' : null;
+        e.type === 'alert'
+          ? 'alert'
+          : e.type === 'fill'
+            ? 'fill'
+            : FAILURE_EVENTS.has(e.type)
+              ? 'failure'
+              : null;
       if (!type) continue;
       const { t, ...rest } = e;
       this.notify(type, t, type === 'failure' ? rest : (({ type: _, ...d }) => d)(rest));

@@ -319,7 +319,11 @@ export class LiveRunner {
       this.notifier.fromEvents(parts.ledger.events);
       // a replay measured it when it recorded the step
       if (!s.replay) parts.risk.measureLiquidationDistance();
-      this.notifier.liquidation(new Date(now).toISOString(), parts.risk.liqDistanceAsset, parts.risk.liqDistanceLst);
+      this.notifier.liquidation(
+        new Date(now).toISOString(),
+        parts.risk.liqDistanceAsset,
+        parts.risk.liqDistanceLst,
+      );
     }
     drainEvents(parts, s.paths);
     this.ticksThisStart++;
