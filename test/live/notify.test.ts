@@ -14,7 +14,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { runPaths } from '../../src/engine/live/control.js';
 import { FileJournal } from '../../src/engine/live/journal.js';
 import type { Notification, WebhookOptions } from '../../src/engine/live/notify.js';
-import { parseWebhook, redactUrl } from '../../src/engine/live/notify.js';
+import { Notifier, parseWebhook, redactUrl } from '../../src/engine/live/notify.js';
 import { LiveRunner } from '../../src/engine/live/runner.js';
 import { bundle } from './bundle.js';
 
@@ -184,6 +184,60 @@ describe('webhook notifications', () => {
       expect(stdout).not.toContain('s3cr3t');
     } finally {
       rmSync(cli, { force: true });
+      await rx.close();
+    }
+  });
+
+  test('alerts, failures and liquidation-distance warnings (once per crossing) reach the receiver', async () => {
+    const rx = await receiver();
+    try {
+      const failures: string[] = [];
+      const n = new Notifier({ url: rx.url, liquidationBelow: 0.2 }, 'r1', 'm1', (w) => failures.push(w));
+      const t = '2024-07-01T00:00:00.000Z';
+      n.fromEvents([
+        { t, type: 'alert', metric: 'health_factor', level: 'warning', previous: 'ok', health_factor: 1.2 },
+        { t, type: 'execution_failed', action: 'enter', error: 'binance: insufficient margin' },
+        { t, type: 'funding', venue: 'binance', amount: 1 }, // not notified
+      ]);
+      n.liquidation(t, 0.5, Number.NaN); // far: nothing
+      n.liquidation(t, -0.15, Number.NaN); // below 0.2: a warning
+      n.liquidation(t, -0.1, Number.NaN); // still below: no second one
+      n.liquidation(t, 0.3, Number.NaN); // back above: re-armed
+      n.liquidation(t, Number.NaN, 0.05); // the LST distance below: a warning
+      const stats = await n.close();
+      expect(stats).toEqual({ sent: 4, failed: 0, dropped: 0, retries: 0 });
+      expect(failures).toEqual([]);
+      expect(rx.got).toEqual([
+        {
+          run_id: 'r1',
+          mode: 'm1',
+          type: 'alert',
+          time: t,
+          data: { metric: 'health_factor', level: 'warning', previous: 'ok', health_factor: 1.2 },
+        },
+        {
+          run_id: 'r1',
+          mode: 'm1',
+          type: 'failure',
+          time: t,
+          data: { type: 'execution_failed', action: 'enter', error: 'binance: insufficient margin' },
+        },
+        {
+          run_id: 'r1',
+          mode: 'm1',
+          type: 'liquidation',
+          time: t,
+          data: { liq_distance_asset: -0.15, liq_distance_lst: null, threshold: 0.2 },
+        },
+        {
+          run_id: 'r1',
+          mode: 'm1',
+          type: 'liquidation',
+          time: t,
+          data: { liq_distance_asset: null, liq_distance_lst: 0.05, threshold: 0.2 },
+        },
+      ]);
+    } finally {
       await rx.close();
     }
   });
