@@ -317,13 +317,14 @@ export class LiveRunner {
     });
     if (this.notifier) {
       this.notifier.fromEvents(parts.ledger.events);
-      // a replay measured it when it recorded the step
-      if (!s.replay) parts.risk.measureLiquidationDistance();
-      this.notifier.liquidation(
-        new Date(now).toISOString(),
-        parts.risk.liqDistanceAsset,
-        parts.risk.liqDistanceLst,
-      );
+      try {
+        // a replay measured it when it recorded the step
+        if (!s.replay) parts.risk.measureLiquidationDistance();
+        const { liqDistanceAsset, liqDistanceLst } = parts.risk;
+        this.notifier.liquidation(new Date(now).toISOString(), liqDistanceAsset, liqDistanceLst);
+      } catch (err) {
+        this.lastError = `liquidation distance: ${(err as Error).message}`; // a notification never fails a tick
+      }
     }
     drainEvents(parts, s.paths);
     this.ticksThisStart++;
