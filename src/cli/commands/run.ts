@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { parseDecimal } from '../../domain/decimal.js';
 import { InputError } from '../../domain/errors.js';
 import { RunControl, runPaths } from '../../engine/live/control.js';
+import { parseWebhook } from '../../engine/live/notify.js';
 import { parseDuration } from '../../engine/live/options.js';
 import { parseTime } from '../../engine/time.js';
 import type { LiveRunner } from '../../engine/live/runner.js';
@@ -144,6 +145,9 @@ export function registerRun(program: Command): void {
     .option('--data <dir>', 'replay dataset root (default: $BASIS_DATA_DIR, else the generated sample)')
     .option('--json <file>', 'replay: write the summary JSON here (series CSV and events JSONL beside it)')
     .option('--out <dir>', 'replay: results directory when --json is not given', 'results')
+    .option('--webhook <url>', 'POST JSON notifications here (default: $BASIS_WEBHOOK_URL)')
+    .option('--webhook-events <types>', 'notified types, comma-separated: alert,fill,failure,liquidation')
+    .option('--webhook-liquidation <fraction>', 'warn when the liquidation distance falls below this', '0.1')
     .option('--quiet', 'no line per tick, no summary table')
     .option('--no-store', 'replay: do not save the run in the results store')
     .option(STORE_OPTION.flags, STORE_OPTION.description)
@@ -165,6 +169,16 @@ export function registerRun(program: Command): void {
         for (const flag of ['from', 'to', 'data', 'json'] as const)
           if (o[flag] !== undefined) throw new InputError(`--${flag} needs --replay`);
       if (replaying && o.store !== false) await checkStoreFromOptions(o);
+      const hookUrl = (o.webhook as string | undefined) ?? process.env.BASIS_WEBHOOK_URL;
+      if (hookUrl === undefined && o.webhookEvents !== undefined)
+        throw new InputError('--webhook-events needs --webhook (or $BASIS_WEBHOOK_URL)');
+      const webhook =
+        hookUrl === undefined
+          ? undefined
+          : {
+              ...parseWebhook(hookUrl, o.webhookEvents),
+              liquidationBelow: positive(o.webhookLiquidation, '--webhook-liquidation'),
+            };
       const runner = await LiveRunner.open({
         mode: o.mode,
         environment: o.environment,
@@ -182,6 +196,7 @@ export function registerRun(program: Command): void {
         websocket: o.websocket !== false,
         configDir: o.config,
         overrides: o.set,
+        ...(webhook ? { webhook } : {}),
         log: (line) => {
           if (!o.quiet || !/^tick \d/.test(line)) out(line);
         },

@@ -1,5 +1,6 @@
 /** Options of a wall-clock run (`basis run`) and the clock it ticks on. */
 import { InputError } from '../../domain/errors.js';
+import type { WebhookOptions } from './notify.js';
 import type { ReplayOptions } from './replay.js';
 
 export interface Clock {
@@ -46,6 +47,8 @@ export interface LiveRunOptions {
    * simulated, no network, a simulated clock; the tick is the data's step.
    */
   replay?: ReplayOptions;
+  /** Webhook notifications (src/engine/live/notify.ts): alerts, fills, failures, liquidation distance. */
+  webhook?: WebhookOptions;
   /** Progress lines (stdout in the CLI). */
   log?: (line: string) => void;
 }

@@ -16,6 +16,7 @@ import { familyOf } from '../../strategies/index.js';
 import { runStep } from '../step.js';
 import type { ControlMessage } from './control.js';
 import { reweigh } from './hedge.js';
+import { Notifier } from './notify.js';
 import type { LiveRunOptions } from './options.js';
 import { reconcile } from './reconcile.js';
 import { recorderRow, restoreRecorderRow } from './replay.js';
@@ -55,8 +56,17 @@ export class LiveRunner {
   private wake: (() => void) | null = null;
   private readonly openedMs = performance.now();
   private loopStartMs = 0;
+  /** The run's webhook target (`--webhook`), null without one. */
+  readonly notifier: Notifier | null;
 
-  private constructor(readonly s: LiveSession) {}
+  private constructor(readonly s: LiveSession) {
+    const w = s.opts.webhook;
+    this.notifier = w
+      ? new Notifier(w, s.header.runId, s.header.mode, (what) =>
+          s.journal.append({ type: 'webhook_failed', target: this.notifier!.target, error: what }),
+        )
+      : null;
+  }
 
   /** Validates everything (no network), then connects, restores and reconciles. */
   static async open(opts: LiveRunOptions): Promise<LiveRunner> {
@@ -95,7 +105,7 @@ export class LiveRunner {
       `run ${s.header.runId}: mode ${s.header.mode}, ${s.plan
         .describe()
         .map((v) => `${v.venue} ${v.environment}`)
-        .join(', ')}`,
+        .join(', ')}${this.notifier ? `; webhook ${this.notifier.target}` : ''}`,
     );
     await connect(s);
     this.tickNo = rec.lastTick;
@@ -241,6 +251,11 @@ export class LiveRunner {
       this.lastError = err.message;
       s.journal.append({ type: 'market_failed', tick: this.tickNo, error: err.message });
       this.log(`tick ${this.tickNo}: no market data (${err.message})`);
+      this.notifier?.notify('failure', new Date(now).toISOString(), {
+        type: 'market_failed',
+        tick: this.tickNo,
+        error: err.message,
+      });
       return { tick: this.tickNo, decisions: 0, healthy: false, skipped: true };
     }
     ms.market = performance.now() - t0;
@@ -300,6 +315,17 @@ export class LiveRunner {
       ms: { ...ms, total: performance.now() - t0 },
       ...(s.replay ? { step, row: recorderRow(parts.recorder, step) } : {}),
     });
+    if (this.notifier) {
+      this.notifier.fromEvents(parts.ledger.events);
+      try {
+        // a replay measured it when it recorded the step
+        if (!s.replay) parts.risk.measureLiquidationDistance();
+        const { liqDistanceAsset, liqDistanceLst } = parts.risk;
+        this.notifier.liquidation(new Date(now).toISOString(), liqDistanceAsset, liqDistanceLst);
+      } catch (err) {
+        this.lastError = `liquidation distance: ${(err as Error).message}`; // a notification never fails a tick
+      }
+    }
     drainEvents(parts, s.paths);
     this.ticksThisStart++;
     writeStatus(s, {
@@ -444,6 +470,7 @@ export class LiveRunner {
     try {
       if (this.state === 'running') this.transition('stopping', why);
       if (s.parts) {
+        this.notifier?.fromEvents(s.parts.ledger.events);
         drainEvents(s.parts, s.paths);
         writeStatus(s, {
           state: to,
@@ -452,6 +479,18 @@ export class LiveRunner {
           totals: this.totals,
           lastError: to === 'failed' ? why : this.lastError,
         });
+      }
+      if (this.notifier) {
+        if (to === 'failed')
+          this.notifier.notify('failure', new Date(s.clock.now()).toISOString(), {
+            type: 'run_failed',
+            error: why.split('\n')[0],
+          });
+        const stats = await this.notifier.close();
+        s.journal.append({ type: 'webhook', target: this.notifier.target, ...stats });
+        this.log(
+          `webhook ${this.notifier.target}: ${stats.sent} sent, ${stats.failed} failed, ${stats.dropped} dropped, ${stats.retries} retries`,
+        );
       }
       this.transition(to, why);
       this.log(`run ${s.header.runId} ${to}: ${why}`);
