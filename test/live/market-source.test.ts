@@ -13,6 +13,7 @@ import { CexFeed } from '../../src/venues/feeds/cex-feed.js';
 import { GasPriceFeed } from '../../src/venues/feeds/gas-feed.js';
 import { feedPlan, LiveMarketSource } from '../../src/venues/feeds/market-source.js';
 import { harnessUrls, startHarness, type Harness } from '../harness/index.js';
+import { until } from '../helpers/until.js';
 
 let h: Harness;
 let api: BinanceApi;
@@ -34,15 +35,6 @@ const STALE_MS = 1_000;
 let reconnect = true;
 const sleep = (ms: number) =>
   reconnect ? new Promise<void>((r) => setTimeout(r, ms)) : new Promise<void>(() => undefined);
-
-/** Bounded polling on a condition (a generous deadline; it returns as soon as the condition holds). */
-async function until(what: string, cond: () => boolean, deadlineMs = 30_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`still waiting after ${deadlineMs} ms for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 /** Until both BTCUSDT streams have delivered these prices. */
 const streamed = (spot: number, perp: number) =>

@@ -17,6 +17,7 @@ import type { Notification, WebhookOptions } from '../../src/engine/live/notify.
 import { Notifier, parseWebhook, redactUrl } from '../../src/engine/live/notify.js';
 import { LiveRunner } from '../../src/engine/live/runner.js';
 import { bundle } from './bundle.js';
+import { until } from '../helpers/until.js';
 
 const DIR = mkdtempSync(join(tmpdir(), 'basis-notify-'));
 afterAll(() => rmSync(DIR, { recursive: true, force: true }));
@@ -72,14 +73,6 @@ async function replay(runId: string, webhook: WebhookOptions, log: string[] = []
   j.close();
   const events = readFileSync(runPaths(DIR, runId).events, 'utf8');
   return { runner, summary, records, events, log };
-}
-
-async function until(what: string, ok: () => boolean): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('webhook notifications', () => {

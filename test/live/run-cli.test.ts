@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bundle } from './bundle.js';
+import { until } from '../helpers/until.js';
 
 let CLI = '';
 const DIR = mkdtempSync(join(tmpdir(), 'basis-run-cli-'));
@@ -56,14 +57,6 @@ const REPLAY = [
   '2024-07-03',
 ];
 const COMMON = ['--runs-dir', RUNS, '--store', join(DIR, 'store'), '--out', join(DIR, 'results')];
-
-async function waitFor(what: string, ok: () => boolean): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('basis run control commands', () => {
   test('list before any run', async () => {
@@ -169,7 +162,7 @@ describe('basis run control commands', () => {
     // (a week's window: the stop has minutes to arrive on a loaded machine)
     const week = [...REPLAY.slice(0, -1), '2024-07-08'];
     const run = start([...week, '--run-id', 'r2', '--speed', '3600', '--no-store', ...COMMON]);
-    await waitFor('the first tick', () => run.stdout().includes('tick 1 '));
+    await until('the first tick', () => run.stdout().includes('tick 1 '));
     const st = await basis(['run', 'status', '--run-id', 'r2', '--runs-dir', RUNS]);
     expect(JSON.parse(st.stdout)).toMatchObject({ runId: 'r2', state: 'running', alive: true });
     const listed = await basis(['run', 'list', '--runs-dir', RUNS]);

@@ -15,6 +15,7 @@ import { SweepJournal, type RunRecord } from '../../src/sweep/journal.js';
 import { Queue } from 'bullmq';
 import { QUEUE_NAME, jobIdOf, redisConnection, runOnQueue } from '../../src/sweep/queue.js';
 import { prepareSweep } from '../../src/sweep/sweep.js';
+import { until } from '../helpers/until.js';
 
 const REDIS = process.env.TEST_REDIS_URL ?? '';
 const BIN = resolve(__dirname, '../../bin/basis.js');
@@ -50,14 +51,6 @@ function start(args: string[], dataDir: string): Proc {
   child.stderr!.on('data', (d: Buffer) => p.lines.push(`stderr: ${d.toString().trim()}`));
   started.push(p);
   return p;
-}
-
-async function until(what: string, ok: () => boolean, deadlineMs = 60_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const exited = (p: Proc) =>
