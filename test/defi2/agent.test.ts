@@ -11,8 +11,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi 
 import type { Hex } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { main } from '../../src/cli/main.js';
-import { ArbitrageAgent } from '../../src/defi/agents/arbitrage.js';
-import { BundleClient, bundleKeyFromEnv, NonceManager } from '../../src/defi/exec/index.js';
+import { ArbitrageAgent } from '../../src/agents/arbitrage.js';
+import {
+  BundleClient,
+  bundleKeyFromEnv,
+  NonceManager,
+} from '../../src/venues/onchain/executor/flash/index.js';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { DEVNET } from '../onchain/fixture.js';
 import { LoopbackRelay } from './relay.js';

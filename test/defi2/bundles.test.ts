@@ -18,7 +18,7 @@ import {
   FLASH_ARB_ABI,
   NonceManager,
   planOf,
-} from '../../src/defi/exec/index.js';
+} from '../../src/venues/onchain/executor/flash/index.js';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { DEVNET } from '../onchain/fixture.js';
 import { LoopbackRelay } from './relay.js';

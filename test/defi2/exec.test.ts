@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { Hex } from 'viem';
-import { bumpFees, feesFor, NonceManager } from '../../src/defi/exec/index.js';
+import { bumpFees, feesFor, NonceManager } from '../../src/venues/onchain/executor/flash/index.js';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { TxJournal } from '../../src/venues/onchain/chain/journal.js';
 import { DEVNET } from '../onchain/fixture.js';

@@ -17,7 +17,13 @@ import {
   type Address,
   type Hex,
 } from 'viem';
-import { aavePremium, FLASH_ARB_ABI, planOf, revertName, v3FlashFee } from '../../src/defi/exec/index.js';
+import {
+  aavePremium,
+  FLASH_ARB_ABI,
+  planOf,
+  revertName,
+  v3FlashFee,
+} from '../../src/venues/onchain/executor/flash/index.js';
 import { legOf, sizePath } from '../../src/defi/arb/index.js';
 import { PoolReader } from '../../src/defi/pools/index.js';
 import { builtContract } from '../../src/devnet/artifacts.js';

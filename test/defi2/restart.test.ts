@@ -10,8 +10,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Hex } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
-import { ArbitrageAgent } from '../../src/defi/agents/arbitrage.js';
-import { BundleClient, bundleKeyFromEnv, NonceManager } from '../../src/defi/exec/index.js';
+import { ArbitrageAgent } from '../../src/agents/arbitrage.js';
+import {
+  BundleClient,
+  bundleKeyFromEnv,
+  NonceManager,
+} from '../../src/venues/onchain/executor/flash/index.js';
 import { startAnvil, type AnvilProcess } from '../../src/devnet/anvil.js';
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js';
 import { DEVNET } from '../onchain/fixture.js';

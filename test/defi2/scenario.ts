@@ -17,7 +17,7 @@ import {
   NonceManager,
   type EngineOptions,
   type FlashSource,
-} from '../../src/defi/exec/index.js';
+} from '../../src/venues/onchain/executor/flash/index.js';
 import { TxJournal } from '../../src/venues/onchain/chain/journal.js';
 
 export const ERC20 = parseAbi([

@@ -1,9 +1,9 @@
 /**
  * `basis agent run <kind> --config FILE`: a long-running DeFi agent (collector → strategy → executor). The work
- * lives in src/defi/cli/agent.ts (loaded only when the command runs).
+ * lives in src/agents/cli.ts (loaded only when the command runs).
  */
 import type { Command } from 'commander';
-import type { AgentCliOptions } from '../../defi/cli/agent.js';
+import type { AgentCliOptions } from '../../agents/cli.js';
 import { out } from './util.js';
 
 export function registerAgent(program: Command): void {
@@ -16,7 +16,7 @@ export function registerAgent(program: Command): void {
     .option('--interval-ms <n>', 'polling interval for new blocks (default 1000)')
     .option('--metrics <file>', 'write the metrics (Prometheus text) here after every step')
     .action(async (kind: string, o: AgentCliOptions) => {
-      const { runAgent } = await import('../../defi/cli/agent.js');
+      const { runAgent } = await import('../../agents/cli.js');
       const r = await runAgent(kind, o, process.env, out);
       out(r.prometheus);
     });

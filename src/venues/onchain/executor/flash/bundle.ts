@@ -8,7 +8,7 @@
  */
 import { keccak256, toHex, type Hash, type Hex, type LocalAccount, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { Secret } from '../../domain/secret.js';
+import { Secret } from '../../../../domain/secret.js';
 
 export interface CallBundleResult {
   bundleHash: Hash;

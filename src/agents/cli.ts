@@ -1,5 +1,5 @@
 /**
- * `basis agent run arbitrage --config FILE`: the arbitrage agent (src/defi/agents) on a chain, from a YAML or
+ * `basis agent run arbitrage --config FILE`: the arbitrage agent (src/agents) on a chain, from a YAML or
  * JSON config. The owner key and the relay's searcher key come only from the environment (`key_env`, default
  * WALLET_TESTNET_PRIVATE_KEY; FLASHBOTS_AUTH_KEY when `relay_url` is set) and are held as Secrets. One step per
  * new block; `--blocks N` stops after N blocks; the metrics (Prometheus text) are written to `--metrics FILE`
@@ -10,13 +10,13 @@ import { dirname } from 'node:path';
 import { createPublicClient, http, isAddress, type Address, type Hex, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { parse } from 'yaml';
-import { ConfigError } from '../../domain/errors.js';
-import { Secret } from '../../domain/secret.js';
-import { TxJournal } from '../../venues/onchain/chain/journal.js';
-import { ArbitrageAgent, type StepResult } from '../agents/arbitrage.js';
-import { BundleClient, bundleKeyFromEnv } from '../exec/bundle.js';
-import { FlashArbEngine, type FlashSource } from '../exec/engine.js';
-import { NonceManager } from '../exec/nonce.js';
+import { ConfigError } from '../domain/errors.js';
+import { Secret } from '../domain/secret.js';
+import { TxJournal } from '../venues/onchain/chain/journal.js';
+import { ArbitrageAgent, type StepResult } from './arbitrage.js';
+import { BundleClient, bundleKeyFromEnv } from '../venues/onchain/executor/flash/bundle.js';
+import { FlashArbEngine, type FlashSource } from '../venues/onchain/executor/flash/engine.js';
+import { NonceManager } from '../venues/onchain/executor/flash/nonce.js';
 
 export interface AgentCliOptions {
   config: string;

@@ -12,10 +12,10 @@
  * Risk: once the gas lost to reverted transactions reaches `maxLossWei` the agent stops (`halted`).
  */
 import type { Address, PublicClient } from 'viem';
-import { scanSpatial, type Opportunity } from '../arb/index.js';
-import { PoolGraph, PoolReader } from '../pools/index.js';
-import type { BundleClient } from '../exec/bundle.js';
-import type { ExecutionEngine, Prepared } from '../exec/engine.js';
+import { scanSpatial, type Opportunity } from '../defi/arb/index.js';
+import { PoolGraph, PoolReader } from '../defi/pools/index.js';
+import type { BundleClient } from '../venues/onchain/executor/flash/bundle.js';
+import type { ExecutionEngine, Prepared } from '../venues/onchain/executor/flash/engine.js';
 import { emptyMetrics, prometheusText, type AgentMetrics } from './metrics.js';
 
 export interface ArbitrageAgentOptions {

@@ -4,7 +4,7 @@
  * in the token's base units, rounded as the lender rounds.
  */
 import { parseAbi, type Address } from 'viem';
-import type { Opportunity } from '../arb/index.js';
+import type { Opportunity } from '../../../../defi/arb/index.js';
 
 export const FLASH_ARB_ABI = parseAbi([
   'struct Hop { uint8 kind; address pool; address tokenIn; address tokenOut; uint16 feeBps; }',

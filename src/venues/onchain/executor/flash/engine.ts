@@ -29,8 +29,8 @@ import {
   type PublicClient,
   type TransactionReceipt,
 } from 'viem';
-import type { TxJournal } from '../../venues/onchain/chain/journal.js';
-import type { Opportunity } from '../arb/index.js';
+import type { TxJournal } from '../../chain/journal.js';
+import type { Opportunity } from '../../../../defi/arb/index.js';
 import { bumpFees, FeeCapError, quoteFees, type FeeOptions, type Fees } from './fees.js';
 import type { NonceManager } from './nonce.js';
 import { aavePremium, FLASH_ARB_ABI, planOf, v3FlashFee, type ArbPlan } from './plan.js';
