@@ -6,19 +6,10 @@ import { InputError } from '../../domain/errors.js';
 import { ProgressBar } from '../progress.js';
 import { STORE_OPTION, checkStoreFromOptions, storeFromOptions } from './store-options.js';
 import { collect, out } from './util.js';
+import type { SpecTexts } from '../../sweep/cli-spec.js';
 
-interface SweepCliOptions {
-  mode: string[];
-  grid: string[];
-  random?: string;
-  range: string[];
-  seed: string;
-  windows?: string;
-  capital?: string;
-  set: string[];
-  objective: string;
-  constraint: string[];
-  walkForward?: string;
+/** The sweep spec's texts (src/sweep/cli-spec.ts) and the command's own options. */
+interface SweepCliOptions extends SpecTexts {
   workers?: string;
   json?: string;
   id?: string;

@@ -16,9 +16,10 @@ import type { MarketCursor } from '../../data/cursor.js';
 import type { DexVenueConfig } from '../../config/schema.js';
 import type { AmmCurve, DexVenue, Fill, Ledger, SimulatedVenue, VenueCheckpoint } from '../types.js';
 import { assertCanPay, chargeGas, type GasOp } from './onchain.js';
+import { SwapVenueBase } from './swap-venue.js';
 import type { SimulatedWallet } from './wallet.js';
 
-export class SimulatedAmm implements DexVenue, SimulatedVenue {
+export class SimulatedAmm extends SwapVenueBase implements DexVenue, SimulatedVenue {
   readonly kind = 'dex' as const;
   readonly positionKeys: readonly PositionKey[] = [];
   private readonly swapOps: GasOp[];
@@ -34,6 +35,7 @@ export class SimulatedAmm implements DexVenue, SimulatedVenue {
     /** Valuation price of one unit of an asset in USDT now. */
     private readonly reference: (asset: string) => number,
   ) {
+    super();
     this.swapOps = [{ venue: name, op: 'swap' }];
     this.priceId = `dex.${curve.base}${curve.quote}.price`;
     this.maxSlippage = (config.params.max_slippage_bps ?? Infinity) / 10_000;
@@ -58,22 +60,6 @@ export class SimulatedAmm implements DexVenue, SimulatedVenue {
     if (from === quote && to === base) return this.curve.buy(p, amountIn);
     if (from === base && to === quote) return this.curve.sell(p, amountIn);
     return NaN;
-  }
-
-  readPositions(): void {
-    // Holds nothing between swaps.
-  }
-
-  balanceOf(): number {
-    return 0;
-  }
-
-  credit(asset: string): void {
-    throw new VenueError(this.name, `cannot hold ${asset}: swaps settle in the wallet`);
-  }
-
-  debit(asset: string): void {
-    throw new VenueError(this.name, `cannot send ${asset}: swaps settle in the wallet`);
   }
 
   async execute(instruction: Instruction, ledger: Ledger): Promise<Fill> {

@@ -20,6 +20,7 @@ import type { DexVenue, Fill, Ledger, SimulatedVenue, VenueCheckpoint } from '..
 import type { MarketCursor } from '../../data/cursor.js';
 import { assertCanPay, chargeGas, isEthLike, splitEth, type GasOp } from './onchain.js';
 import type { DexVenueConfig } from '../../config/schema.js';
+import { SwapVenueBase } from './swap-venue.js';
 import type { SimulatedWallet } from './wallet.js';
 
 export const LST_SYMBOLS: readonly string[] = ['weETH', 'wstETH'];
@@ -32,7 +33,7 @@ interface TokenPrice {
   fee: number;
 }
 
-export class SimulatedDex implements DexVenue, SimulatedVenue {
+export class SimulatedDex extends SwapVenueBase implements DexVenue, SimulatedVenue {
   readonly kind = 'dex' as const;
   readonly positionKeys: readonly PositionKey[] = [];
   private readonly fee: number;
@@ -48,6 +49,7 @@ export class SimulatedDex implements DexVenue, SimulatedVenue {
     /** Valuation price of one unit of an asset in USDT now. */
     private readonly reference: (asset: string) => number,
   ) {
+    super();
     this.fee = config.params.fee_tier_bps / 10_000;
     this.lstFee = (config.params.lst_fee_tier_bps ?? config.params.fee_tier_bps) / 10_000;
     this.swapOps = [{ venue: name, op: 'swap' }];
@@ -64,22 +66,6 @@ export class SimulatedDex implements DexVenue, SimulatedVenue {
     const wa = a.invert ? 1 / pa : pa;
     const wb = b.invert ? 1 / pb : pb;
     return ((amountIn * wa) / wb) * (1 - a.fee) * (1 - b.fee);
-  }
-
-  readPositions(): void {
-    // Holds nothing between swaps.
-  }
-
-  balanceOf(): number {
-    return 0;
-  }
-
-  credit(asset: string): void {
-    throw new VenueError(this.name, `cannot hold ${asset}: swaps settle in the wallet`);
-  }
-
-  debit(asset: string): void {
-    throw new VenueError(this.name, `cannot send ${asset}: swaps settle in the wallet`);
   }
 
   async execute(instruction: Instruction, ledger: Ledger): Promise<Fill> {
