@@ -176,16 +176,7 @@ export async function executeBacktest(opts: BacktestOptions): Promise<BacktestRu
   );
 
   const plan = seriesPlan(mode);
-  let startMs = opts.startMs;
-  let endMs = opts.endMs;
-  if (startMs === undefined || endMs === undefined) {
-    const w = defaultWindow(dataDir, plan, opts.cacheDir);
-    startMs ??= w.startMs;
-    endMs ??= w.endMs;
-  }
-  if (!(endMs > startMs)) {
-    throw new InputError(`the window ${iso(startMs)} .. ${iso(endMs)} is empty: end must be after start`);
-  }
+  const { startMs, endMs } = windowOf(dataDir, plan, opts.startMs, opts.endMs, opts.cacheDir);
 
   const { data, derived, verdict } = await loadWindow(mode, plan, dataDir, startMs, endMs, opts);
   const loadMs = performance.now() - t0;
@@ -269,6 +260,30 @@ export function partialExecutionOf(err: unknown): BacktestRun | undefined {
 }
 
 /** The loop itself (the one step of src/engine/step.ts over the grid), shared by the benchmark. */
+/**
+ * The window of a run over history: the given bounds, each missing one from the data coverage
+ * (`defaultWindow`); an empty window is an InputError (`empty`: what to tell the user).
+ */
+export function windowOf(
+  dataDir: string,
+  plan: SeriesPlan,
+  from: number | undefined,
+  to: number | undefined,
+  cacheDir?: string,
+  empty = 'end must be after start',
+): { startMs: number; endMs: number } {
+  let startMs = from;
+  let endMs = to;
+  if (startMs === undefined || endMs === undefined) {
+    const w = defaultWindow(dataDir, plan, cacheDir);
+    startMs ??= w.startMs;
+    endMs ??= w.endMs;
+  }
+  if (!(endMs > startMs))
+    throw new InputError(`the window ${iso(startMs)} .. ${iso(endMs)} is empty: ${empty}`);
+  return { startMs, endMs };
+}
+
 /**
  * A window's market data as every run over history reads it (a backtest, a replay): the hedge coverage rule
  * first (a corrupt row fails there, it is not a coverage gap), the plan's series with the hedge venues'

@@ -12,7 +12,7 @@
  * - `ReplayClock`: `now()` is virtual time; `sleep(ms)` advances it by `ms` after `ms / speed` real
  *   milliseconds (`speed` 0: at once).
  */
-import { resolveDataDir, defaultWindow, loadWindow, scheduleSteps } from '../backtest.js';
+import { resolveDataDir, loadWindow, scheduleSteps, windowOf } from '../backtest.js';
 import type { ResolvedMode } from '../../config/index.js';
 import type { GridRow } from '../../data/live-grid.js';
 import type { EventSeries, MarketData, SeriesMeta } from '../../data/types.js';
@@ -53,17 +53,14 @@ export async function loadReplayHistory(resolved: ResolvedMode, o: ReplayOptions
   const mode = resolved.mode;
   const { dir: dataDir } = resolveDataDir(o.dataDir);
   const plan = seriesPlan(mode);
-  let startMs = o.fromMs;
-  let endMs = o.toMs;
-  if (startMs === undefined || endMs === undefined) {
-    const w = defaultWindow(dataDir, plan, o.cacheDir);
-    startMs ??= w.startMs;
-    endMs ??= w.endMs;
-  }
-  if (!(endMs > startMs))
-    throw new InputError(
-      `the replay window ${iso(startMs)} .. ${iso(endMs)} is empty: --to must be after --from`,
-    );
+  const { startMs, endMs } = windowOf(
+    dataDir,
+    plan,
+    o.fromMs,
+    o.toMs,
+    o.cacheDir,
+    '--to must be after --from',
+  );
   const { data, derived, verdict } = await loadWindow(mode, plan, dataDir, startMs, endMs, o);
   return {
     data,
