@@ -162,7 +162,10 @@ export class LoopbackRelay {
         out.push({ txHash: keccak256(tx), gasUsed: 0, error: (err as Error).message });
       }
     }
-    await this.rpc('evm_mine', []);
+    // the bundle's block is one slot (12 s) after its parent, whether simulated (eth_callBundle) or built:
+    // both run at the same timestamp, so their gas and results agree whatever the wall clock did meanwhile
+    const parent = (await this.rpc('eth_getBlockByNumber', ['latest', false])) as { timestamp: Hex };
+    await this.rpc('evm_mine', [Number(BigInt(parent.timestamp)) + 12]);
     let lastIndex = -1;
     let block: string | null = null;
     for (const h of hashes) {
